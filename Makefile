@@ -1,0 +1,86 @@
+# Every routine job is one target away. `make run` and `make test` do everything needed
+# on a fresh clone: create .venv, install the pinned packages, build the language assets
+# from the knowledge files, train if the model is missing or older than its inputs.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Rasa 3.6 runs on Python 3.10 and 3.11; prefer those when several are installed.
+PYTHON ?= $(shell scripts/find-python.sh)
+VENV := .venv
+BIN := $(VENV)/bin
+RASA := $(BIN)/rasa
+
+# Offline machines: telemetry would stall retrying. Quieter TensorFlow start-up logs.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+INSTALLED := $(VENV)/.installed
+LANGUAGE_ASSETS := build/.language-assets
+MODEL := models/careers.tar.gz
+KNOWLEDGE := $(wildcard knowledge/*.yml)
+TRAINING_DATA := data/nlu.yml data/rules.yml data/stories.yml build/nlu/synonyms.yml
+RASA_DATA := data build/nlu
+
+.PHONY: help install run run-actions run-rasa train shell validate lint test test-actions \
+	test-stories test-integration crossval clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+install: $(INSTALLED) ## Create .venv and install the pinned packages
+
+$(INSTALLED): requirements.lock
+	@scripts/check-python.sh "$(PYTHON)"
+	"$(PYTHON)" -m venv $(VENV)
+	$(BIN)/pip install --quiet --no-deps --ignore-requires-python -r requirements.lock
+	touch $@
+
+$(LANGUAGE_ASSETS): $(INSTALLED) $(KNOWLEDGE) actions/knowledge.py actions/knowledge_schema.py \
+		actions/language.py scripts/build_language_assets.py
+	$(BIN)/python scripts/build_language_assets.py build
+	touch $@
+
+build/nlu/synonyms.yml: $(LANGUAGE_ASSETS)
+
+$(MODEL): $(LANGUAGE_ASSETS) config.yml domain.yml $(TRAINING_DATA)
+	$(RASA) train --data $(RASA_DATA) --config config.yml --domain domain.yml \
+		--out models --fixed-model-name careers
+	touch $@
+
+train: $(MODEL) ## Train the model if it is missing or older than its inputs
+
+run: $(MODEL) ## Start the action server (5055) and Rasa (5005) together; Ctrl-C stops both
+	scripts/run.sh
+
+shell: $(MODEL) ## Chat in the terminal (starts the action server too)
+	scripts/run.sh shell
+
+validate: $(LANGUAGE_ASSETS) ## Check training data, domain and knowledge files
+	$(RASA) data validate --data $(RASA_DATA) --domain domain.yml --config config.yml \
+		--fail-on-warnings
+
+lint: $(INSTALLED) ## Static checks of the Python code
+	$(BIN)/ruff check actions scripts tests
+	$(BIN)/ruff format --check actions scripts tests
+
+test: validate test-actions test-stories test-integration ## The whole test suite
+
+test-actions: $(LANGUAGE_ASSETS) ## Unit tests: knowledge loader, answers, entity resolution, actions
+	$(BIN)/python -m pytest -m "not integration"
+
+test-stories: $(MODEL) ## End-to-end conversations in tests/test_stories.yml
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
+		--fail-on-prediction-errors --out results/stories
+
+test-integration: $(MODEL) ## Start both servers and ask real questions over REST
+	$(BIN)/python -m pytest -m integration
+
+crossval: $(LANGUAGE_ASSETS) ## 5-fold NLU cross-validation, reports in results/crossval
+	$(RASA) test nlu --nlu data/nlu.yml --config config.yml --cross-validation --folds 5 \
+		--out results/crossval
+
+
+clean: ## Remove build artefacts, models and results (keeps .venv)
+	rm -rf build models results .pytest_cache

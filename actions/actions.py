@@ -1,0 +1,184 @@
+"""Rasa custom actions: read the tracker, ask `CareersAssistant`, dispatch the reply.
+
+The knowledge is loaded and validated when the action server imports this module, so a
+broken knowledge file stops the server at start-up with a message saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.dialogue import Answer, CareersAssistant, Turn
+from actions.knowledge import DEFAULT_CAREER_ID, KnowledgeError, load_knowledge
+from actions.language import ENTITY_TYPES, EntityResolver, build_pipeline
+from actions.retrieval import PassageFinder
+
+logger = logging.getLogger(__name__)
+
+
+def _create_assistant() -> CareersAssistant:
+    try:
+        careers = load_knowledge()
+    except KnowledgeError as error:
+        raise SystemExit(
+            f"The knowledge files are not valid, fix them and restart:\n{error}"
+        ) from None
+    career = careers[DEFAULT_CAREER_ID]
+    nlp = build_pipeline(careers.values())
+    return CareersAssistant(career, EntityResolver(career, nlp), PassageFinder(career, nlp))
+
+
+ASSISTANT = _create_assistant()
+
+
+def turn_from(tracker: Tracker) -> Turn:
+    entities: Dict[str, List[str]] = {}
+    for entity in tracker.latest_message.get("entities", []):
+        if entity.get("entity") in ENTITY_TYPES:
+            entities.setdefault(entity["entity"], []).append(str(entity.get("value", "")))
+    return Turn(
+        text=tracker.latest_message.get("text") or "", entities=entities, slots=tracker.slots
+    )
+
+
+def dispatch(answer: Answer, dispatcher: CollectingDispatcher) -> List[EventType]:
+    dispatcher.utter_message(text=answer.reply.text, buttons=answer.reply.buttons)
+    return [SlotSet(name, value) for name, value in answer.slots.items()]
+
+
+class AnswerAction(Action, ABC):
+    """`action_answer_<topic>` answers with `CareersAssistant.<topic>`.
+
+    Abstract, so the SDK registers only the concrete actions below.
+    """
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        topic = self.name().removeprefix("action_answer_")
+        answer = getattr(ASSISTANT, topic)(turn_from(tracker))
+        return dispatch(answer, dispatcher)
+
+
+class ActionAnswerRole(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_role"
+
+
+class ActionAnswerSpecialisations(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_specialisations"
+
+
+class ActionAnswerResponsibilities(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_responsibilities"
+
+
+class ActionAnswerSource(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_source"
+
+
+class ActionAnswerOutOfScope(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_out_of_scope"
+
+
+class ActionAnswerSkills(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_skills"
+
+
+class ActionAnswerSkill(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_skill"
+
+
+class ActionAnswerEducation(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_education"
+
+
+class ActionAnswerPathway(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_pathway"
+
+
+class ActionAnswerPathwayDuration(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_pathway_duration"
+
+
+class ActionAnswerPathwayEntryRequirements(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_pathway_entry_requirements"
+
+
+class ActionAnswerPathwayContent(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_pathway_content"
+
+
+class ActionAnswerJobs(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_jobs"
+
+
+class ActionAnswerJobDuties(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_job_duties"
+
+
+class ActionAnswerSalary(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_salary"
+
+
+class ActionAnswerAllSalaries(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_all_salaries"
+
+
+class ActionAnswerSalaryRanking(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_salary_ranking"
+
+
+class ActionAnswerSalaryComparison(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_salary_comparison"
+
+
+class ActionAnswerSalaryThreshold(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_salary_threshold"
+
+
+class ActionAnswerAverageSalary(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_average_salary"
+
+
+class ActionAnswerMonthlySalary(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_monthly_salary"
+
+
+class ActionAnswerFollowUp(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_follow_up"
+
+
+class ActionAnswerUnclear(AnswerAction):
+    def name(self) -> str:
+        return "action_answer_unclear"

@@ -1,0 +1,364 @@
+"""What to answer for each question, given the turn and the conversation so far.
+
+Plain Python over the knowledge: the Rasa action classes in `actions.actions` only turn a
+tracker into a `Turn`, call one method here and dispatch the `Answer`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Tuple
+
+from actions import answers, salary_maths
+from actions.answers import Reply
+from actions.knowledge import Career
+from actions.language import EntityResolver
+from actions.retrieval import PassageFinder
+
+# Words that are part of asking, not of naming a job, skill or course. Whatever else a
+# question holds, once known names and stop words are gone, is something we do not cover.
+QUESTION_WORDS = frozenset(
+    """
+    salary salaries pay paid payment earn earning earnings wage wages income money average
+    annual annually yearly year month monthly week hour uk national typical typically much
+    make get job jobs role roles position career work working do duty duties responsibility
+    responsibilities responsible involve task tasks day daily tell know explain describe
+    info information detail details want like need skill skills learn learning course
+    courses pathway pathways route routes qualification qualifications study studying long
+    take last duration entry requirement requirements require gcse gcses level start
+    starting become becoming pound pounds per annum compare comparison difference mean use
+    used useful important good example help rate figure range expect offer usually
+    normally thing things stuff main primary key core hey hi hello please thanks thank ok
+    okay want wanna gonna kind sort type actually exactly day-to-day earn? pay? good bad
+    best worst high low higher lower salary? right currently now today bring home gross
+    net before tax look looks entail entails consist involves involved need needed
+    expected expect required require requires mean means meaning exactly about more
+    detail detailed training train trained qualify qualified apply applying
+    """.split()
+)
+
+
+@dataclass
+class Turn:
+    """What the action server knows about the current user turn."""
+
+    text: str
+    entities: Dict[str, List[str]] = field(default_factory=dict)
+    slots: Dict[str, Any] = field(default_factory=dict)
+    # Intents NLU considered, most likely first, with their confidence.
+    intent_ranking: List[Tuple[str, float]] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    reply: Reply
+    slots: Dict[str, Any] = field(default_factory=dict)
+
+
+# An intent below this confidence is not worth offering as "did you mean ...?".
+CLARIFY_MIN_CONFIDENCE = 0.1
+
+# Ordinal words for "the second one", "the last one" after a list.
+ORDINALS = {
+    "first": 0,
+    "1st": 0,
+    "second": 1,
+    "2nd": 1,
+    "third": 2,
+    "3rd": 2,
+    "fourth": 3,
+    "4th": 3,
+    "fifth": 4,
+    "5th": 4,
+    "sixth": 5,
+    "6th": 5,
+    "seventh": 6,
+    "7th": 6,
+    "last": -1,
+    "final": -1,
+}
+
+# Which answer a follow-up naming a job / skill / pathway continues, by the previous topic.
+_JOB_TOPICS = {"salary": "salary", "monthly_salary": "monthly_salary", "job_duties": "job_duties"}
+_PATHWAY_TOPICS = {
+    "pathway_duration": "pathway_duration",
+    "pathway_entry_requirements": "pathway_entry_requirements",
+    "pathway_content": "pathway_content",
+}
+
+
+class CareersAssistant:
+    """Answers each kind of question about one career, keeping context in slots.
+
+    Every answer records its `topic` and, for lists, the ids it `listed`, so a follow-up
+    ("what about a QA manager?", "the second one") continues from there. An answer about
+    one job, skill or route sets that subject and clears the others: a new topic resets
+    what no longer applies.
+    """
+
+    def __init__(self, career: Career, resolver: EntityResolver, passages: PassageFinder) -> None:
+        self.career = career
+        self.resolver = resolver
+        self.passages = passages
+        self._question_words = (
+            QUESTION_WORDS
+            | set(ORDINALS)
+            | {word for alias in career.aliases for word in alias.lower().split()}
+        )
+
+    # --- the role, responsibilities, source ---------------------------------------------
+
+    def role(self, turn: Turn) -> Answer:
+        return _answer(answers.role(self.career), "role")
+
+    def specialisations(self, turn: Turn) -> Answer:
+        return _answer(answers.specialisations(self.career), "specialisations")
+
+    def responsibilities(self, turn: Turn) -> Answer:
+        return _answer(answers.responsibilities(self.career), "responsibilities")
+
+    def source(self, turn: Turn) -> Answer:
+        return _answer(answers.source(self.career), "source")
+
+    def out_of_scope(self, turn: Turn) -> Answer:
+        return _answer(answers.out_of_scope(self.career), "out_of_scope")
+
+    # --- skills -------------------------------------------------------------------------
+
+    def skills(self, turn: Turn) -> Answer:
+        listed = [s.id for s in self.career.skills]
+        return _answer(answers.skills(self.career), "skills", listed=listed)
+
+    def skill(self, turn: Turn) -> Answer:
+        skill_id, unknown = self._subject(turn, "skill")
+        return self._skill_answer(skill_id, unknown)
+
+    def _skill_answer(self, skill_id: str | None, unknown: str) -> Answer:
+        if unknown:
+            return _answer(answers.unknown_skill(self.career, unknown), "skill")
+        if not skill_id:
+            return _keep_context(answers.which_skill(self.career))
+        reply = answers.skill(self.career, self.career.skill(skill_id))
+        return _answer(reply, "skill", skill=skill_id)
+
+    # --- education ----------------------------------------------------------------------
+
+    def education(self, turn: Turn) -> Answer:
+        listed = [p.id for p in self.career.pathways]
+        return _answer(answers.education(self.career), "education", listed=listed)
+
+    def pathway(self, turn: Turn) -> Answer:
+        return self._about_pathway(turn, "pathway")
+
+    def pathway_duration(self, turn: Turn) -> Answer:
+        return self._about_pathway(turn, "pathway_duration")
+
+    def pathway_entry_requirements(self, turn: Turn) -> Answer:
+        return self._about_pathway(turn, "pathway_entry_requirements")
+
+    def pathway_content(self, turn: Turn) -> Answer:
+        return self._about_pathway(turn, "pathway_content")
+
+    def _about_pathway(self, turn: Turn, topic: str, pathway_id: str | None = None) -> Answer:
+        unknown = ""
+        if not pathway_id:
+            pathway_id, unknown = self._subject(turn, "pathway")
+        if unknown:
+            return _answer(answers.unknown_pathway(self.career, unknown), topic)
+        pathway = self.career.pathway(pathway_id) if pathway_id else None
+        attribute = {
+            "pathway_duration": "duration",
+            "pathway_entry_requirements": "entry_requirements",
+        }.get(topic)
+        if not pathway and attribute:
+            # "how long does it take?" can only mean the one route whose length is known
+            pathway = answers.pathway_with(self.career, attribute)
+        if not pathway:
+            return _keep_context(answers.which_pathway(self.career, f"ask_{topic}"))
+        reply_for = getattr(answers, topic)
+        return _answer(reply_for(self.career, pathway), topic, pathway=pathway.id)
+
+    # --- jobs and salaries --------------------------------------------------------------
+
+    def jobs(self, turn: Turn) -> Answer:
+        listed = [j.id for j in self.career.jobs]
+        return _answer(answers.jobs(self.career), "jobs", listed=listed)
+
+    def job_duties(self, turn: Turn) -> Answer:
+        job_id, unknown = self._subject(turn, "job")
+        return self._job_answer(turn, "job_duties", job_id, unknown)
+
+    def salary(self, turn: Turn) -> Answer:
+        job_id, unknown = self._subject(turn, "job")
+        if not job_id and not unknown:
+            # "how much do production technicians earn?": the article gives pay per job
+            return self.all_salaries(turn)
+        return self._job_answer(turn, "salary", job_id, unknown)
+
+    def monthly_salary(self, turn: Turn) -> Answer:
+        job_id, unknown = self._subject(turn, "job")
+        if not job_id and not unknown:
+            reply = salary_maths.monthly(self.career, self.career.jobs)
+            return _answer(reply, "monthly_salary", listed=[j.id for j in self.career.jobs])
+        return self._job_answer(turn, "monthly_salary", job_id, unknown)
+
+    def _job_answer(self, turn: Turn, topic: str, job_id: str | None, unknown: str) -> Answer:
+        intent = f"ask_{topic}"
+        if unknown:
+            return _answer(answers.unknown_job(self.career, unknown, intent), topic)
+        if not job_id:
+            return _keep_context(answers.which_job(self.career, intent))
+        job = self.career.job(job_id)
+        if topic == "job_duties":
+            return _answer(answers.job_duties(self.career, job), topic, job=job_id)
+        if topic == "monthly_salary":
+            return _answer(salary_maths.monthly(self.career, [job]), topic, job=job_id)
+        with_caveat = not turn.slots.get("salary_caveat_shown")
+        reply = answers.salary(self.career, job, with_caveat)
+        return _answer(reply, topic, job=job_id, salary_caveat_shown=True)
+
+    def all_salaries(self, turn: Turn) -> Answer:
+        with_caveat = not turn.slots.get("salary_caveat_shown")
+        return _answer(
+            answers.all_salaries(self.career, with_caveat),
+            "salary",
+            listed=[j.id for j in self.career.jobs],
+            salary_caveat_shown=True,
+        )
+
+    def salary_ranking(self, turn: Turn) -> Answer:
+        reply = salary_maths.highest_or_lowest_or_ranking(self.career, turn.text)
+        listed = [j.id for j in sorted(self.career.jobs, key=lambda j: -j.salary.amount)]
+        return _answer(reply, "salary", listed=listed)
+
+    def salary_comparison(self, turn: Turn) -> Answer:
+        named = self._job_ids(turn)
+        if len(named) == 1 and turn.slots.get("job") and turn.slots["job"] != named[0]:
+            named.insert(0, turn.slots["job"])  # "is a QA manager paid more?" after a job
+        if len(named) < 2:
+            unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+            if unknown:
+                return _answer(answers.unknown_job(self.career, unknown, "ask_salary"), "salary")
+            return self.salary_ranking(turn)
+        reply = salary_maths.compare(
+            self.career, self.career.job(named[0]), self.career.job(named[1])
+        )
+        return _answer(reply, "salary", listed=named[:2])
+
+    def salary_threshold(self, turn: Turn) -> Answer:
+        reply = salary_maths.above_or_below(self.career, turn.text)
+        if reply is None:
+            return self.salary_ranking(turn)
+        return _answer(reply, "salary")
+
+    def average_salary(self, turn: Turn) -> Answer:
+        return _answer(salary_maths.average(self.career), "salary")
+
+    # --- when NLU is unsure ------------------------------------------------------------
+
+    def unclear(self, turn: Turn) -> Answer:
+        """Low NLU confidence: a passage that clearly answers it, else "did you mean", else
+        an honest "I can't help with that". Never a guess at a figure."""
+        match = self.passages.best(turn.text)
+        if match:
+            return _answer(answers.passage(match.passage.section, match.passage.text), "passage")
+        likely = [
+            intent
+            for intent, confidence in turn.intent_ranking
+            if intent in answers.INTENT_TITLES and confidence >= CLARIFY_MIN_CONFIDENCE
+        ][:2]
+        if likely:
+            entities = {
+                entity_type: resolved
+                for entity_type, values in turn.entities.items()
+                if (resolved := self.resolver.resolve(entity_type, values, ""))
+            }
+            return _keep_context(answers.did_you_mean(likely, entities))
+        return self.out_of_scope(turn)
+
+    # --- follow-ups ---------------------------------------------------------------------
+
+    def follow_up(self, turn: Turn) -> Answer:
+        """'what about a QA manager?', 'and empathy?', 'the second one': continue the topic."""
+        topic = turn.slots.get("topic") or ""
+        chosen = self._ordinal_choice(turn)
+        mentions = self.resolver.mentions(turn.text)
+        if chosen:
+            entity_type, subject_id = chosen
+        elif mentions:
+            entity_type, subject_id = mentions[0].entity_type, mentions[0].id
+        else:
+            unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+            entity_type, subject_id = self._type_for_topic(topic), None
+            if not unknown:
+                return _keep_context(answers.which_follow_up(self.career))
+            if entity_type == "skill":
+                return self._skill_answer(None, unknown)
+            if entity_type == "pathway":
+                return _answer(answers.unknown_pathway(self.career, unknown), topic)
+            return self._job_answer(turn, _JOB_TOPICS.get(topic, "salary"), None, unknown)
+        if entity_type == "skill":
+            return self._skill_answer(subject_id, "")
+        if entity_type == "pathway":
+            return self._about_pathway(turn, _PATHWAY_TOPICS.get(topic, "pathway"), subject_id)
+        return self._job_answer(turn, _JOB_TOPICS.get(topic, "job_duties"), subject_id, "")
+
+    def _ordinal_choice(self, turn: Turn) -> Tuple[str, str] | None:
+        listed = turn.slots.get("listed") or []
+        words = turn.text.lower().replace("?", " ").replace(".", " ").split()
+        positions = [ORDINALS[w] for w in words if w in ORDINALS]
+        if not listed or not positions or positions[0] >= len(listed):
+            return None
+        chosen = listed[positions[0]]
+        for entity_type in ("job", "skill", "pathway"):
+            if getattr(self.career, entity_type)(chosen):
+                return entity_type, chosen
+        return None
+
+    @staticmethod
+    def _type_for_topic(topic: str) -> str:
+        if topic.startswith("skill"):
+            return "skill"
+        if topic.startswith("pathway") or topic == "education":
+            return "pathway"
+        return "job"
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _job_ids(self, turn: Turn) -> List[str]:
+        ids = [self.resolver.canonical_id("job", v) for v in turn.entities.get("job", [])]
+        ids += [m.id for m in self.resolver.mentions(turn.text) if m.entity_type == "job"]
+        return list(dict.fromkeys(i for i in ids if i))
+
+    def _subject(self, turn: Turn, entity_type: str) -> Tuple[str | None, str]:
+        """(id, '') for a known subject, (None, words) for one we do not cover.
+
+        Order: what NLU extracted, then names or near-misses in the text, then anything
+        unrecognised in the text, and only then the subject already under discussion.
+        """
+        found = self.resolver.resolve(entity_type, turn.entities.get(entity_type, []), turn.text)
+        if found:
+            return found, ""
+        unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+        if unknown:
+            return None, unknown
+        return self.resolver.canonical_id(entity_type, turn.slots.get(entity_type) or ""), ""
+
+
+def _answer(
+    reply: Reply,
+    topic: str,
+    job: str | None = None,
+    skill: str | None = None,
+    pathway: str | None = None,
+    listed: List[str] | None = None,
+    **other_slots: Any,
+) -> Answer:
+    """An answer that moves the conversation on: every context slot is set or cleared."""
+    context = {"topic": topic, "job": job, "skill": skill, "pathway": pathway, "listed": listed}
+    return Answer(reply, {**context, **other_slots})
+
+
+def _keep_context(reply: Reply) -> Answer:
+    """A question back to the user ("which job?"): the conversation has not moved on."""
+    return Answer(reply)

@@ -1,0 +1,147 @@
+"""spaCy pipeline and entity resolution built from the knowledge aliases.
+
+One function builds the pipeline: `scripts/build_spacy_pipeline.py` saves it for Rasa's
+`SpacyNLP` (tokens, lookup lemmas, an entity ruler for job/skill/pathway), and the action
+server builds the same pipeline in memory to find mentions in the raw text that the NLU
+model missed, including misspelt ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Sequence, Set, Tuple
+
+import spacy
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from actions.knowledge import Career
+
+ENTITY_TYPES = ("job", "skill", "pathway")
+# Below this similarity (0-1, Damerau-Levenshtein: a swapped pair of letters is one edit)
+# a misspelling is not taken to mean a known name.
+FUZZY_CUTOFF = 0.8
+# Phrases shorter than this are never fuzzily matched: too many near neighbours.
+FUZZY_MIN_CHARS = 5
+
+
+def build_pipeline(careers: Iterable[Career]) -> Language:
+    """Blank English + lookup lemmatizer + an entity ruler over every alias."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    nlp.initialize()  # loads the lemma tables from spacy-lookups-data (installed, offline)
+    patterns = []
+    for career in careers:
+        for entity_type, ids in career.aliases_by_entity().items():
+            for canonical_id, names in ids.items():
+                patterns += [
+                    {"label": entity_type, "pattern": n, "id": canonical_id} for n in names
+                ]
+    ruler.add_patterns(patterns)
+    return nlp
+
+
+@dataclass(frozen=True)
+class Mention:
+    entity_type: str
+    id: str
+    text: str
+
+
+class EntityResolver:
+    """Turns what a user wrote into canonical ids from the knowledge file."""
+
+    def __init__(self, career: Career, nlp: Language) -> None:
+        self.nlp = nlp
+        self._id_by_name: Dict[str, Dict[str, str]] = {}
+        self._id_by_lemmas: Dict[str, Dict[str, str]] = {}
+        for entity_type, ids in career.aliases_by_entity().items():
+            self._id_by_name[entity_type] = {n: i for i, names in ids.items() for n in names}
+            self._id_by_lemmas[entity_type] = {
+                self._lemmas(n): i for i, names in ids.items() for n in names
+            }
+
+    def resolve(self, entity_type: str, values: Sequence[str], text: str) -> str | None:
+        """First known id among NLU `values`, else the first mention of that type in `text`."""
+        for value in values:
+            canonical = self.canonical_id(entity_type, value)
+            if canonical:
+                return canonical
+        found = [m.id for m in self.mentions(text) if m.entity_type == entity_type]
+        return found[0] if found else None
+
+    def canonical_id(self, entity_type: str, value: str) -> str | None:
+        """Map an id, a name or a near-miss spelling of a name to the canonical id."""
+        names = self._id_by_name.get(entity_type, {})
+        value = str(value or "").strip().lower()
+        if value in names.values():
+            return value
+        if value in names:
+            return names[value]
+        by_lemmas = self._id_by_lemmas.get(entity_type, {})
+        lemmas = self._lemmas(value)
+        return by_lemmas.get(lemmas) or _closest(lemmas, by_lemmas)
+
+    def mentions(self, text: str) -> List[Mention]:
+        """Every job/skill/pathway named in `text`: exact names first, then near misses."""
+        return self._analyse(text)[1]
+
+    def unknown_subject(self, text: str, question_words: Iterable[str]) -> str:
+        """What is left of `text` once known names, question words and stop words go.
+
+        Tells "how much does a software engineer earn?" (a job we do not cover: returns
+        'software engineer') from "how much does it pay?" (a follow-up: returns '').
+        """
+        doc, _, covered = self._analyse(text)
+        known = set(question_words)
+        return " ".join(
+            t.text
+            for t in doc
+            if t.i not in covered and t.is_alpha and not t.is_stop and t.lemma_ not in known
+        )
+
+    def _analyse(self, text: str) -> Tuple[Doc, List[Mention], Set[int]]:
+        doc = self.nlp(str(text or "").lower())
+        found = [Mention(e.label_, e.ent_id_, e.text) for e in doc.ents]
+        covered = {i for e in doc.ents for i in range(e.start, e.end)}
+        for span in _runs([t for t in doc if not t.is_punct], max_n=4):
+            if span[0].is_stop or span[-1].is_stop or any(t.i in covered for t in span):
+                continue
+            phrase = " ".join(t.lemma_ for t in span)
+            for entity_type, by_lemmas in self._id_by_lemmas.items():
+                canonical = _closest(phrase, by_lemmas)
+                if canonical:
+                    found.append(Mention(entity_type, canonical, " ".join(t.text for t in span)))
+                    covered.update(t.i for t in span)
+                    break
+        return doc, found, covered
+
+    def _lemmas(self, phrase: str) -> str:
+        return " ".join(t.lemma_ for t in self.nlp(phrase.lower()) if not t.is_punct)
+
+
+def _closest(phrase: str, by_name: Dict[str, str]) -> str | None:
+    """The id of the name nearest to `phrase`, if near enough to be a misspelling of it."""
+    if len(phrase) < FUZZY_MIN_CHARS:
+        return None
+    best = process.extractOne(
+        phrase,
+        list(by_name),
+        scorer=DamerauLevenshtein.normalized_similarity,
+        score_cutoff=FUZZY_CUTOFF,
+    )
+    return by_name[best[0]] if best else None
+
+
+def _runs(tokens: List[Token], max_n: int) -> List[Tuple[Token, ...]]:
+    """Adjacent runs of up to `max_n` tokens, longest first so phrases beat single words."""
+    runs = []
+    for n in range(max_n, 0, -1):
+        for start in range(len(tokens) - n + 1):
+            span = tuple(tokens[start : start + n])
+            if all(b.i == a.i + 1 for a, b in zip(span, span[1:], strict=False)):
+                runs.append(span)
+    return runs

@@ -1,0 +1,100 @@
+"""Find the passage of the knowledge that best answers a question no intent covers.
+
+TF-IDF over spaCy lemmas (scikit-learn, already a Rasa dependency): each passage is one
+piece of the knowledge file with the name of its section, so the reply can say where it
+comes from. Below `MIN_SCORE` nothing is returned and the assistant declines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from spacy.language import Language
+
+from actions.knowledge import Career
+
+# Cosine similarity a passage needs to be offered as an answer, and the share of the
+# question's content words the knowledge must know: "do I need a degree?" shares only
+# "need" with the skills text and must not be answered from it.
+MIN_SCORE = 0.25
+MIN_COVERAGE = 0.6
+
+
+@dataclass(frozen=True)
+class Passage:
+    section: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Match:
+    passage: Passage
+    score: float
+
+
+class PassageFinder:
+    def __init__(self, career: Career, nlp: Language) -> None:
+        self._nlp = nlp
+        self.passages = passages_of(career)
+        self._vectorizer = TfidfVectorizer(
+            analyzer=self._lemmas, sublinear_tf=True, norm="l2", min_df=1
+        )
+        self._matrix = self._vectorizer.fit_transform(
+            [f"{p.section} {p.text}" for p in self.passages]
+        )
+
+    def best(self, question: str, min_score: float = MIN_SCORE) -> Optional[Match]:
+        words = set(self._lemmas(question))
+        known = words & set(self._vectorizer.vocabulary_)
+        if not words or len(known) / len(words) < MIN_COVERAGE:
+            return None
+        vector = self._vectorizer.transform([question])
+        scores = (self._matrix @ vector.T).toarray().ravel()
+        index = int(scores.argmax())
+        if scores[index] < min_score:
+            return None
+        return Match(self.passages[index], float(scores[index]))
+
+    def _lemmas(self, text: str) -> List[str]:
+        doc = self._nlp(text.lower())
+        return [t.lemma_ for t in doc if t.is_alpha and not t.is_stop]
+
+
+def passages_of(career: Career) -> List[Passage]:
+    """The knowledge file cut into answerable pieces, each named by its section."""
+    passages = [
+        Passage("The role", career.role_summary),
+        Passage("The role", career.duty_summary),
+        Passage(
+            "Specialisations",
+            f"{career.specialisation_summary} For example: "
+            f"{', '.join(career.specialisation_examples)}.",
+        ),
+        Passage("Responsibilities", " ".join(career.responsibilities)),
+        Passage(
+            "Source",
+            f"{career.source.title}, by the {career.source.author}, published "
+            f"{career.source.published}. {career.source.salary_note}",
+        ),
+    ]
+    for skill in career.skills:
+        section = f"Skills: {skill.name}"
+        passages.append(Passage(section, f"{skill.what_it_is} {skill.how_it_is_used}"))
+        if skill.example:
+            passages.append(Passage(section, skill.example))
+    for pathway in career.pathways:
+        section = f"Training: {pathway.name}"
+        passages.append(Passage(section, pathway.summary))
+        if pathway.awards:
+            passages.append(
+                Passage(section, f"Awards: {'; '.join(pathway.awards)}. {pathway.leads_to_summary}")
+            )
+        if pathway.entry_requirements:
+            passages.append(Passage(section, pathway.entry_requirements))
+        if pathway.what_you_learn:
+            passages.append(Passage(section, "You learn " + "; ".join(pathway.what_you_learn)))
+    for job in career.jobs:
+        passages.append(Passage(f"Jobs: {job.title}", " ".join(job.duties)))
+    return passages

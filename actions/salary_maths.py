@@ -1,0 +1,141 @@
+"""Answers computed from the salary figures at answer time: never stored, never typed.
+
+Highest and lowest paid, A against B, a ranking, jobs above or below an amount, the
+average and a monthly equivalent, all from the numbers in the knowledge file.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from actions.answers import Reply, a_or_an, button, count_words, format_money, format_salary
+from actions.knowledge import Career, Job
+
+# "£30,000", "30000", "30k", "£30.5k", "30 grand", "30 thousand"
+_AMOUNT = re.compile(
+    r"£?\s*(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(k\b|grand\b|thousand\b)?", re.IGNORECASE
+)
+_BELOW_WORDS = ("below", "under", "less than", "lower than", "beneath", "at most", "fewer than")
+_LOWEST_WORDS = ("lowest", "least", "worst", "bottom", "minimum", "smallest", "poorest")
+_RANKING_WORDS = ("rank", "order", "sort", "from highest", "from lowest", "list", "all")
+
+
+def highest_or_lowest_or_ranking(career: Career, text: str) -> Reply:
+    """'which job pays best?', 'lowest paid job', 'rank the jobs by salary'."""
+    lowered = text.lower()
+    if any(w in lowered for w in _LOWEST_WORDS):
+        return lowest_paid(career)
+    if any(w in lowered for w in _RANKING_WORDS):
+        return ranking(career)
+    return highest_paid(career)
+
+
+def highest_paid(career: Career) -> Reply:
+    job = max(career.jobs, key=_amount)
+    return Reply(
+        f"The best paid of the {count_words(career.jobs)} jobs is {job.title.lower()}, at "
+        f"{format_salary(job)} ({job.salary.basis}).",
+        [button("All jobs ranked by salary", "ask_salary_ranking"), _duties_button(job)],
+    )
+
+
+def lowest_paid(career: Career) -> Reply:
+    job = min(career.jobs, key=_amount)
+    return Reply(
+        f"The lowest paid of the {count_words(career.jobs)} jobs is {job.title.lower()}, at "
+        f"{format_salary(job)} ({job.salary.basis}).",
+        [button("All jobs ranked by salary", "ask_salary_ranking"), _duties_button(job)],
+    )
+
+
+def ranking(career: Career) -> Reply:
+    ranked = sorted(career.jobs, key=_amount, reverse=True)
+    lines = [f"{i}. {job.title}: {format_salary(job)}" for i, job in enumerate(ranked, 1)]
+    return Reply(
+        f"The jobs from best to least well paid ({ranked[0].salary.basis}):\n" + "\n".join(lines),
+        [_duties_button(job) for job in ranked],
+    )
+
+
+def compare(career: Career, first: Job, second: Job) -> Reply:
+    if first.id == second.id:
+        return Reply(
+            f"Those are the same job: {a_or_an(first.title.lower())} earns {format_salary(first)}.",
+            [_duties_button(first)],
+        )
+    higher, lower = sorted((first, second), key=_amount, reverse=True)
+    gap = _amount(higher) - _amount(lower)
+    return Reply(
+        f"{a_or_an(higher.title.lower()).capitalize()} earns {format_salary(higher)} and "
+        f"{a_or_an(lower.title.lower())} {format_salary(lower)}, "
+        f"so the {higher.title.lower()} earns "
+        f"{format_money(gap, higher.salary.currency)} more a year "
+        f"({higher.salary.basis} figures).",
+        [_duties_button(higher), _duties_button(lower)],
+    )
+
+
+def above_or_below(career: Career, text: str) -> Reply | None:
+    """'which jobs pay over £30,000?'; None when the text holds no amount."""
+    amount = parse_amount(text)
+    if amount is None:
+        return None
+    below = any(w in text.lower() for w in _BELOW_WORDS)
+    matching = [j for j in career.jobs if (_amount(j) < amount if below else _amount(j) > amount)]
+    direction = "below" if below else "above"
+    shown = format_money(amount, career.jobs[0].salary.currency)
+    if not matching:
+        return Reply(
+            f"None of the {count_words(career.jobs)} jobs pays {direction} {shown} "
+            f"({career.jobs[0].salary.basis}).",
+            [button("All jobs ranked by salary", "ask_salary_ranking")],
+        )
+    lines = [f"• {job.title}: {format_salary(job)}" for job in sorted(matching, key=_amount)]
+    return Reply(
+        f"Jobs paying {direction} {shown} ({matching[0].salary.basis}):\n" + "\n".join(lines),
+        [_duties_button(job) for job in matching],
+    )
+
+
+def average(career: Career) -> Reply:
+    mean = sum(_amount(j) for j in career.jobs) / len(career.jobs)
+    return Reply(
+        f"Averaged across the {count_words(career.jobs)} jobs, the salary is "
+        f"{format_money(round(mean), career.jobs[0].salary.currency)} a year "
+        f"(the mean of their {career.jobs[0].salary.basis} figures, rounded to the pound).",
+        [button("All jobs ranked by salary", "ask_salary_ranking")],
+    )
+
+
+def monthly(career: Career, jobs: Sequence[Job]) -> Reply:
+    lines = [
+        f"{job.title}: about {format_money(round(_amount(job) / 12), job.salary.currency)} "
+        f"a month ({format_salary(job)})"
+        for job in jobs
+    ]
+    body = lines[0] if len(lines) == 1 else "\n".join(f"• {line}" for line in lines)
+    return Reply(
+        f"{body}\nThat is the yearly figure divided by 12, so only an approximation: "
+        "it takes no account of tax, bonuses or how the employer pays.",
+        [_duties_button(job) for job in jobs],
+    )
+
+
+def parse_amount(text: str) -> float | None:
+    """The first sum of money in `text`: '£30,000', '30k', '30 grand' -> 30000.0."""
+    for match in _AMOUNT.finditer(text):
+        number = float(match.group(1).replace(",", ""))
+        if match.group(2):
+            number *= 1000
+        if number >= 100:  # "level 3", "5 GCSEs" are not salaries
+            return number
+    return None
+
+
+def _amount(job: Job) -> float:
+    return float(job.salary.amount)
+
+
+def _duties_button(job: Job):
+    return button(f"{job.title}: duties", "ask_job_duties", job=job.id)

@@ -1,0 +1,83 @@
+"""Shared fixtures: the real knowledge file, the assistant built on it, and trackers.
+
+Expected facts in tests are read from the knowledge file, never typed again here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.dialogue import CareersAssistant
+from actions.knowledge import DEFAULT_CAREER_ID, Career, load_knowledge
+from actions.language import EntityResolver, build_pipeline
+from actions.retrieval import PassageFinder
+
+MONEY = re.compile(r"£\s?\d[\d,]*(?:\.\d+)?")
+
+
+@pytest.fixture(scope="session")
+def career() -> Career:
+    return load_knowledge()[DEFAULT_CAREER_ID]
+
+
+@pytest.fixture(scope="session")
+def resolver(career: Career) -> EntityResolver:
+    return EntityResolver(career, build_pipeline([career]))
+
+
+@pytest.fixture(scope="session")
+def assistant(career: Career, resolver: EntityResolver) -> CareersAssistant:
+    return CareersAssistant(career, resolver, PassageFinder(career, resolver.nlp))
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def make_tracker(
+    text: str,
+    intent: str,
+    entities: List[Dict[str, Any]] | None = None,
+    slots: Dict[str, Any] | None = None,
+    sender_id: str = "test-user",
+) -> Tracker:
+    """A tracker whose latest message is `text`, classified as `intent`."""
+    return Tracker.from_dict(
+        {
+            "sender_id": sender_id,
+            "slots": {
+                "job": None,
+                "skill": None,
+                "pathway": None,
+                "topic": None,
+                "listed": None,
+                "salary_caveat_shown": False,
+            }
+            | (slots or {}),
+            "latest_message": {
+                "text": text,
+                "intent": {"name": intent, "confidence": 0.9},
+                "entities": entities or [],
+            },
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+def money_in(text: str) -> List[float]:
+    """Every £ amount in a reply, as numbers."""
+    return [float(m.replace("£", "").replace(",", "").strip()) for m in MONEY.findall(text)]
+
+
+def known_amounts(career: Career) -> set:
+    return {float(job.salary.amount) for job in career.jobs}

@@ -1,0 +1,178 @@
+"""What the assistant answers, checked against the knowledge file (no fact typed here)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from actions.answers import format_money
+from actions.dialogue import Turn
+from tests.conftest import known_amounts, money_in
+
+
+def payloads(answer):
+    return [b["payload"] for b in answer.reply.buttons]
+
+
+def test_money_is_formatted_the_uk_way():
+    assert format_money(42368, "GBP") == "£42,368"
+    assert format_money(1234.5, "GBP") == "£1,234.50"
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_salary_of_each_job(assistant, career, index):
+    job = career.jobs[index]
+    answer = assistant.salary(Turn(f"how much does a {job.aliases[-1]} earn?"))
+    assert format_money(job.salary.amount, job.salary.currency) in answer.reply.text
+    assert "per year" in answer.reply.text or "a year" in answer.reply.text
+    assert job.salary.basis in answer.reply.text
+    assert money_in(answer.reply.text) == [job.salary.amount]
+    assert answer.slots["job"] == job.id
+
+
+def test_salary_caveat_is_given_once_per_conversation(assistant, career):
+    first = assistant.salary(Turn("qa manager salary"))
+    assert career.source.year in first.reply.text and "varies" in first.reply.text
+    later = assistant.salary(Turn("qa analyst salary", slots=first.slots))
+    assert career.source.year not in later.reply.text
+
+
+def test_follow_up_salary_uses_the_job_under_discussion(assistant, career):
+    job = career.jobs[0]
+    answer = assistant.salary(Turn("how much does it pay?", slots={"job": job.id}))
+    assert format_money(job.salary.amount, job.salary.currency) in answer.reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how much does a software engineer earn?",
+        "what's the salary of a data scientist",
+        "how much do nurses get paid",
+    ],
+)
+def test_unknown_job_gets_an_honest_reply_and_no_figure(assistant, career, text):
+    # even with another job under discussion, the new (unknown) subject wins
+    answer = assistant.salary(Turn(text, slots={"job": career.jobs[0].id}))
+    assert money_in(answer.reply.text) == []
+    assert "don't have information" in answer.reply.text
+    for job in career.jobs:
+        assert job.title in answer.reply.text
+    assert len(answer.reply.buttons) == len(career.jobs)
+    assert answer.slots["job"] is None
+
+
+def test_unknown_job_duties(assistant, career):
+    answer = assistant.job_duties(Turn("what does a plumber do"))
+    assert "plumber" in answer.reply.text
+    assert all(job.title in answer.reply.text for job in career.jobs)
+
+
+def test_salary_without_any_job_lists_all_figures(assistant, career):
+    answer = assistant.salary(Turn("how much do production technicians earn?"))
+    assert sorted(money_in(answer.reply.text)) == sorted(known_amounts(career))
+
+
+def test_all_salaries(assistant, career):
+    answer = assistant.all_salaries(Turn("salaries"))
+    for job in career.jobs:
+        assert f"{job.title}: {format_money(job.salary.amount, 'GBP')}" in answer.reply.text
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_job_duties(assistant, career, index):
+    job = career.jobs[index]
+    answer = assistant.job_duties(Turn(f"what does a {job.title} do"))
+    for duty in job.duties:
+        assert duty in answer.reply.text
+    assert f'/ask_salary{{"job":"{job.id}"}}' in payloads(answer)
+
+
+def test_duties_without_a_job_asks_which_with_buttons(assistant, career):
+    answer = assistant.job_duties(Turn("what are the duties"))
+    assert len(answer.reply.buttons) == len(career.jobs)
+
+
+def test_jobs_list_offers_each_job(assistant, career):
+    answer = assistant.jobs(Turn("what jobs can I do"))
+    for job in career.jobs:
+        assert job.title in answer.reply.text
+        assert f'/ask_job_duties{{"job":"{job.id}"}}' in payloads(answer)
+
+
+def test_skills_list_and_one_skill(assistant, career):
+    listing = assistant.skills(Turn("what skills do i need"))
+    for skill in career.skills:
+        assert skill.name in listing.reply.text
+    payload = payloads(listing)[3]
+    skill_id = json.loads(payload[payload.index("{") :])["skill"]
+    detail = assistant.skill(Turn(payload, entities={"skill": [skill_id]}))
+    skill = career.skill(skill_id)
+    assert skill.how_it_is_used in detail.reply.text
+    assert detail.slots["skill"] == skill_id
+
+
+def test_skill_example_is_given_where_the_article_has_one(assistant, career):
+    with_example = next(s for s in career.skills if s.example)
+    answer = assistant.skill(Turn(f"tell me about {with_example.name}"))
+    assert with_example.example in answer.reply.text
+
+
+def test_unknown_skill(assistant, career):
+    answer = assistant.skill(Turn("tell me about juggling skills"))
+    assert "juggling" in answer.reply.text
+    assert all(s.name in answer.reply.text for s in career.skills)
+
+
+def test_education_lists_both_pathways(assistant, career):
+    answer = assistant.education(Turn("how do i train"))
+    for pathway in career.pathways:
+        assert pathway.name in answer.reply.text
+
+
+def test_course_details(assistant, career):
+    course = next(p for p in career.pathways if p.awards)
+    answer = assistant.pathway(Turn("tell me about the city and guilds course"))
+    assert course.regulator in answer.reply.text
+    for award in course.awards:
+        assert award in answer.reply.text
+    assert course.leads_to_name in answer.reply.text
+
+
+def test_apprenticeship_duration_entry_and_content(assistant, career):
+    apprenticeship = next(p for p in career.pathways if p.duration)
+    duration = assistant.pathway_duration(Turn("how long does it last?"))
+    assert (
+        f"{apprenticeship.duration.min_months} and {apprenticeship.duration.max_months} months"
+        in (duration.reply.text)
+    )
+    entry = assistant.pathway_entry_requirements(Turn("entry requirements?"))
+    assert apprenticeship.entry_requirements in entry.reply.text
+    content = assistant.pathway_content(Turn("what do you learn", slots=duration.slots))
+    for topic in apprenticeship.what_you_learn:
+        assert topic in content.reply.text
+
+
+def test_pathway_question_for_a_route_without_that_fact_says_so(assistant, career):
+    course = next(p for p in career.pathways if not p.duration)
+    answer = assistant.pathway_duration(Turn("how long", slots={"pathway": course.id}))
+    assert "doesn't give" in answer.reply.text
+
+
+def test_role_responsibilities_specialisations_and_source(assistant, career):
+    assert career.role_summary in assistant.role(Turn("what do they do")).reply.text
+    responsibilities = assistant.responsibilities(Turn("responsibilities")).reply.text
+    assert all(r in responsibilities for r in career.responsibilities)
+    specialisations = assistant.specialisations(Turn("specialise")).reply.text
+    assert all(e in specialisations for e in career.specialisation_examples)
+    source = assistant.source(Turn("source")).reply.text
+    published = date.fromisoformat(career.source.published)
+    assert career.source.author in source and f"{published.day} {published:%B %Y}" in source
+
+
+def test_out_of_scope_names_what_is_covered_and_offers_buttons(assistant):
+    answer = assistant.out_of_scope(Turn("what's the weather"))
+    assert money_in(answer.reply.text) == []
+    assert len(answer.reply.buttons) >= 3

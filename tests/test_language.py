@@ -1,0 +1,59 @@
+"""Entity resolution: names, plurals, misspellings and subjects the article does not cover."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_every_alias_resolves_to_its_own_id(career, resolver):
+    for entity_type, ids in career.aliases_by_entity().items():
+        for canonical_id, names in ids.items():
+            for name in names:
+                assert resolver.canonical_id(entity_type, name) == canonical_id, name
+                assert resolver.resolve(entity_type, [], f"tell me about {name} please") == (
+                    canonical_id
+                ), name
+
+
+@pytest.mark.parametrize(
+    "entity_type, text, expected",
+    [
+        ("job", "how much does a QA Manager earn?", "quality_assurance_manager"),
+        ("job", "what do assembley technicans do", "assembly_technician"),
+        ("job", "quality assurence analist pay", "quality_assurance_analyst"),
+        ("job", "salary for manufacturing techs", "manufacturing_technician"),
+        ("skill", "tell me about emapthy", "empathy"),
+        ("skill", "is attention to detial important", "attention_to_detail"),
+        ("pathway", "how long is the apprenticship", "science_manufacturing_apprenticeship"),
+        ("pathway", "what is the city and guilds course", "assessment_quality_assurance"),
+    ],
+)
+def test_mentions_in_raw_text_resolve_even_when_misspelt(resolver, entity_type, text, expected):
+    assert resolver.resolve(entity_type, [], text) == expected
+
+
+def test_nlu_value_wins_over_text(resolver):
+    assert resolver.resolve("job", ["qa analyst"], "qa manager") == "quality_assurance_analyst"
+
+
+def test_two_jobs_in_one_question_are_both_found(resolver):
+    found = resolver.mentions("is a qa analyst paid more than a qa manager?")
+    assert [m.id for m in found] == ["quality_assurance_analyst", "quality_assurance_manager"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("how much does a software engineer earn?", "software engineer"),
+        ("what does a nurse do", "nurse"),
+        ("how much does it pay", ""),
+        ("how much does a qa manager earn", ""),
+    ],
+)
+def test_unknown_subject(assistant, resolver, text, expected):
+    assert resolver.unknown_subject(text, assistant._question_words) == expected
+
+
+@pytest.mark.parametrize("text", ["", "   ", "?!", "😀", "x" * 5000])
+def test_odd_input_resolves_to_nothing_without_error(resolver, text):
+    assert resolver.resolve("job", [], text) is None

@@ -1,0 +1,87 @@
+"""Computed salary answers: every expected number is computed here from the knowledge file."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions import salary_maths
+from actions.answers import format_money
+from actions.dialogue import Turn
+from tests.conftest import money_in
+
+
+def by_pay(career):
+    return sorted(career.jobs, key=lambda j: j.salary.amount)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("which jobs pay over £30,000?", 30000.0),
+        ("anything above 30k", 30000.0),
+        ("jobs under 25 grand", 25000.0),
+        ("more than 40000 a year", 40000.0),
+        ("level 3 course", None),
+        ("", None),
+    ],
+)
+def test_parse_amount(text, expected):
+    assert salary_maths.parse_amount(text) == expected
+
+
+def test_highest_and_lowest(assistant, career):
+    highest = assistant.salary_ranking(Turn("which job pays the most?")).reply.text
+    assert by_pay(career)[-1].title.lower() in highest
+    assert money_in(highest) == [by_pay(career)[-1].salary.amount]
+    lowest = assistant.salary_ranking(Turn("what's the lowest paid job")).reply.text
+    assert by_pay(career)[0].title.lower() in lowest
+
+
+def test_ranking_lists_every_job_best_paid_first(assistant, career):
+    text = assistant.salary_ranking(Turn("rank the jobs by salary")).reply.text
+    assert money_in(text) == [j.salary.amount for j in reversed(by_pay(career))]
+
+
+def test_comparison_gives_both_figures_and_the_difference(assistant, career):
+    low, high = by_pay(career)[0], by_pay(career)[-1]
+    answer = assistant.salary_comparison(Turn(f"does a {low.title} earn more than a {high.title}?"))
+    gap = high.salary.amount - low.salary.amount
+    assert money_in(answer.reply.text) == [high.salary.amount, low.salary.amount, gap]
+    assert answer.reply.text.lower().startswith(f"a {high.title.lower()} earns")
+
+
+def test_comparison_with_the_job_under_discussion(assistant, career):
+    first, second = career.jobs[0], career.jobs[1]
+    answer = assistant.salary_comparison(
+        Turn(f"is a {second.title} paid more?", slots={"job": first.id})
+    )
+    assert abs(second.salary.amount - first.salary.amount) in money_in(answer.reply.text)
+
+
+@pytest.mark.parametrize(
+    "word, keep", [("over", lambda a, t: a > t), ("below", lambda a, t: a < t)]
+)
+def test_above_or_below_an_amount(assistant, career, word, keep):
+    threshold = sorted(j.salary.amount for j in career.jobs)[1] + 1
+    answer = assistant.salary_threshold(Turn(f"which jobs pay {word} £{threshold:,.0f}?"))
+    expected = sorted(j.salary.amount for j in career.jobs if keep(j.salary.amount, threshold))
+    assert money_in(answer.reply.text) == [threshold] + expected
+
+
+def test_no_job_above_an_amount_says_none(assistant, career):
+    top = max(j.salary.amount for j in career.jobs)
+    text = assistant.salary_threshold(Turn(f"jobs paying over {top + 1000:.0f}")).reply.text
+    assert text.startswith("None of the")
+
+
+def test_average_is_the_mean_of_the_figures(assistant, career):
+    mean = round(sum(j.salary.amount for j in career.jobs) / len(career.jobs))
+    text = assistant.average_salary(Turn("average salary across the jobs")).reply.text
+    assert format_money(mean, "GBP") in text
+
+
+def test_monthly_is_a_twelfth_and_says_it_is_approximate(assistant, career):
+    job = career.jobs[2]
+    text = assistant.monthly_salary(Turn("how much is that a month", slots={"job": job.id}))
+    assert format_money(round(job.salary.amount / 12), "GBP") in text.reply.text
+    assert "approximation" in text.reply.text
