@@ -8,12 +8,14 @@ payload is an intent with its entity, e.g. `/ask_salary{"job":"qa_manager_id"}`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Dict, List, Sequence
 
 from actions.knowledge import Career, Job, Pathway, Skill
 
+_MONEY = re.compile(r"£\s?\d[\d,]*(?:\.\d+)?")
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 PERIOD_WORDS = {"year": "a year", "month": "a month", "week": "a week", "hour": "an hour"}
@@ -274,6 +276,11 @@ def format_salary(job: Job) -> str:
     return (
         f"{format_money(job.salary.amount, job.salary.currency)} {PERIOD_WORDS[job.salary.period]}"
     )
+
+
+def amounts_in(text: str) -> List[float]:
+    """Every £ amount in a reply, as numbers: how tests and the evaluation spot figures."""
+    return [float(m.replace("£", "").replace(",", "").strip()) for m in _MONEY.findall(text)]
 
 
 def format_money(amount: float, currency: str) -> str:

@@ -5,19 +5,17 @@ Expected facts in tests are read from the knowledge file, never typed again here
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import amounts_in as money_in  # noqa: F401 - shared with tests
 from actions.dialogue import CareersAssistant
 from actions.knowledge import DEFAULT_CAREER_ID, Career, load_knowledge
 from actions.language import EntityResolver, build_pipeline
 from actions.retrieval import PassageFinder
-
-MONEY = re.compile(r"£\s?\d[\d,]*(?:\.\d+)?")
 
 
 @pytest.fixture(scope="session")
@@ -72,11 +70,6 @@ def make_tracker(
             "latest_action_name": "action_listen",
         }
     )
-
-
-def money_in(text: str) -> List[float]:
-    """Every £ amount in a reply, as numbers."""
-    return [float(m.replace("£", "").replace(",", "").strip()) for m in MONEY.findall(text)]
 
 
 def known_amounts(career: Career) -> set:
