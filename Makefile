@@ -24,7 +24,7 @@ TRAINING_DATA := data/nlu.yml data/rules.yml data/stories.yml build/nlu/synonyms
 RASA_DATA := data build/nlu
 
 .PHONY: help install run run-actions run-rasa train shell validate lint test test-actions \
-	test-stories test-integration crossval clean
+	test-stories test-integration eval crossval clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -77,10 +77,12 @@ test-stories: $(MODEL) ## End-to-end conversations in tests/test_stories.yml
 test-integration: $(MODEL) ## Start both servers and ask real questions over REST
 	$(BIN)/python -m pytest -m integration
 
-crossval: $(LANGUAGE_ASSETS) ## 5-fold NLU cross-validation, reports in results/crossval
-	$(RASA) test nlu --nlu data/nlu.yml --config config.yml --cross-validation --folds 5 \
-		--out results/crossval
+eval: $(MODEL) ## Ask tests/eval/questions.yml over REST; accuracy per category
+	scripts/with-servers.sh $(BIN)/python scripts/evaluate.py
 
+crossval: $(LANGUAGE_ASSETS) ## 5-fold NLU cross-validation of config.yml and alternatives
+	mkdir -p results
+	scripts/crossval.sh
 
 clean: ## Remove build artefacts, models and results (keeps .venv)
 	rm -rf build models results .pytest_cache

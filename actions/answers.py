@@ -172,8 +172,9 @@ def pathway_with(career: Career, attribute: str) -> Pathway | None:
 
 def _content(item: Pathway) -> str:
     if item.awards:
+        regulator = f" (regulated by {item.regulator})" if item.regulator else ""
         text = (
-            f"On the {item.name} you study for {count_words(item.awards)} awards:\n"
+            f"On the {item.name}{regulator} you study for {count_words(item.awards)} awards:\n"
             f"{_bullets(item.awards)}"
         )
         if item.leads_to_name:

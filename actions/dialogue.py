@@ -6,6 +6,7 @@ tracker into a `Turn`, call one method here and dispatch the `Answer`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
@@ -33,7 +34,14 @@ QUESTION_WORDS = frozenset(
     best worst high low higher lower salary? right currently now today bring home gross
     net before tax look looks entail entails consist involves involved need needed
     expected expect required require requires mean means meaning exactly about more
-    detail detailed training train trained qualify qualified apply applying
+    detail detailed training train trained qualify qualified apply applying lot roughly
+    approximately approx around estimate rough ballpark going rate soft hard technical
+    essential transferable personal quality qualities ability abilities trait traits
+    option options number role article mention mentioned list cover covered uk britain
+    british england english rank ranking order sorted compare compared versus highest
+    lowest best worst top bottom mean median sum total month week gross salary wage earn
+    earning stuff probably maybe guess tell give show explain thing anything something
+    regulate regulator regulated accredit accredited awarding body run different various
     """.split()
 )
 
@@ -58,7 +66,9 @@ class Answer:
 # An intent below this confidence is not worth offering as "did you mean ...?".
 CLARIFY_MIN_CONFIDENCE = 0.1
 
-# Ordinal words for "the second one", "the last one" after a list.
+# "the second one", "the last one", "number 3", "option 2" after a list.
+_NUMBERED = re.compile(r"\b(?:number|no|option|#)\s*\.?\s*(\d)\b")
+_FOLLOW_UP_START = re.compile(r"^\s*(?:and|what about|how about|same for|what of|ok and|and for)\b")
 ORDINALS = {
     "first": 0,
     "1st": 0,
@@ -100,11 +110,7 @@ class CareersAssistant:
         self.career = career
         self.resolver = resolver
         self.passages = passages
-        self._question_words = (
-            QUESTION_WORDS
-            | set(ORDINALS)
-            | {word for alias in career.aliases for word in alias.lower().split()}
-        )
+        self._question_words = QUESTION_WORDS | set(ORDINALS)
 
     # --- the role, responsibilities, source ---------------------------------------------
 
@@ -121,15 +127,24 @@ class CareersAssistant:
         return _answer(answers.source(self.career), "source")
 
     def out_of_scope(self, turn: Turn) -> Answer:
+        # A question NLU put out of scope that the knowledge clearly answers still gets it
+        match = self.passages.best(turn.text)
+        if match:
+            return _answer(answers.passage(match.passage.section, match.passage.text), "passage")
         return _answer(answers.out_of_scope(self.career), "out_of_scope")
 
     # --- skills -------------------------------------------------------------------------
 
     def skills(self, turn: Turn) -> Answer:
+        unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+        if unknown:  # "is teamwork an important skill?"
+            return self._skill_answer(None, unknown)
         listed = [s.id for s in self.career.skills]
         return _answer(answers.skills(self.career), "skills", listed=listed)
 
     def skill(self, turn: Turn) -> Answer:
+        if self._is_bare_follow_up(turn):
+            return self.follow_up(turn)
         skill_id, unknown = self._subject(turn, "skill")
         return self._skill_answer(skill_id, unknown)
 
@@ -148,6 +163,8 @@ class CareersAssistant:
         return _answer(answers.education(self.career), "education", listed=listed)
 
     def pathway(self, turn: Turn) -> Answer:
+        if self._is_bare_follow_up(turn):
+            return self.follow_up(turn)
         return self._about_pathway(turn, "pathway")
 
     def pathway_duration(self, turn: Turn) -> Answer:
@@ -185,10 +202,14 @@ class CareersAssistant:
         return _answer(answers.jobs(self.career), "jobs", listed=listed)
 
     def job_duties(self, turn: Turn) -> Answer:
+        if self._is_bare_follow_up(turn):
+            return self.follow_up(turn)
         job_id, unknown = self._subject(turn, "job")
         return self._job_answer(turn, "job_duties", job_id, unknown)
 
     def salary(self, turn: Turn) -> Answer:
+        if self._is_bare_follow_up(turn):
+            return self.follow_up(turn)
         job_id, unknown = self._subject(turn, "job")
         if not job_id and not unknown:
             # "how much do production technicians earn?": the article gives pay per job
@@ -218,6 +239,9 @@ class CareersAssistant:
         return _answer(reply, topic, job=job_id, salary_caveat_shown=True)
 
     def all_salaries(self, turn: Turn) -> Answer:
+        unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+        if unknown:  # "production manager salary", "technician pay in australia"
+            return _answer(answers.unknown_job(self.career, unknown, "ask_salary"), "salary")
         with_caveat = not turn.slots.get("salary_caveat_shown")
         return _answer(
             answers.all_salaries(self.career, with_caveat),
@@ -227,14 +251,15 @@ class CareersAssistant:
         )
 
     def salary_ranking(self, turn: Turn) -> Answer:
-        reply = salary_maths.highest_or_lowest_or_ranking(self.career, turn.text)
+        reply, job = salary_maths.highest_or_lowest_or_ranking(self.career, turn.text)
         listed = [j.id for j in sorted(self.career.jobs, key=lambda j: -j.salary.amount)]
-        return _answer(reply, "salary", listed=listed)
+        return _answer(reply, "salary", job=job.id if job else None, listed=listed)
 
     def salary_comparison(self, turn: Turn) -> Answer:
         named = self._job_ids(turn)
-        if len(named) == 1 and turn.slots.get("job") and turn.slots["job"] != named[0]:
-            named.insert(0, turn.slots["job"])  # "is a QA manager paid more?" after a job
+        previous = turn.slots.get("job")
+        if len(named) == 1 and previous and previous != named[0]:
+            named.insert(0, previous)  # "is a QA manager paid more than that?" after a job
         if len(named) < 2:
             unknown = self.resolver.unknown_subject(turn.text, self._question_words)
             if unknown:
@@ -259,6 +284,15 @@ class CareersAssistant:
     def unclear(self, turn: Turn) -> Answer:
         """Low NLU confidence: a passage that clearly answers it, else "did you mean", else
         an honest "I can't help with that". Never a guess at a figure."""
+        mentions = self.resolver.mentions(turn.text)
+        bare_name = len(self.resolver.other_words(turn.text)) <= 1
+        if (
+            mentions
+            and bare_name
+            and not self.resolver.unknown_subject(turn.text, self._question_words)
+        ):
+            # "atention to detial?": only a (misspelt) name, so answer about that thing
+            return self.follow_up(Turn(turn.text, slots={**turn.slots, "topic": None}))
         match = self.passages.best(turn.text)
         if match:
             return _answer(answers.passage(match.passage.section, match.passage.text), "passage")
@@ -305,8 +339,10 @@ class CareersAssistant:
 
     def _ordinal_choice(self, turn: Turn) -> Tuple[str, str] | None:
         listed = turn.slots.get("listed") or []
-        words = turn.text.lower().replace("?", " ").replace(".", " ").split()
+        text = turn.text.lower()
+        words = re.findall(r"[a-z0-9]+", text)
         positions = [ORDINALS[w] for w in words if w in ORDINALS]
+        positions += [int(n) - 1 for n in _NUMBERED.findall(text)]
         if not listed or not positions or positions[0] >= len(listed):
             return None
         chosen = listed[positions[0]]
@@ -314,6 +350,18 @@ class CareersAssistant:
             if getattr(self.career, entity_type)(chosen):
                 return entity_type, chosen
         return None
+
+    def _is_bare_follow_up(self, turn: Turn) -> bool:
+        """'and an assembly technician?': a new subject and nothing else, after an answer.
+
+        NLU may label it with any intent naming that subject; the question to answer is
+        still the previous one.
+        """
+        return bool(
+            turn.slots.get("topic")
+            and _FOLLOW_UP_START.match(turn.text.lower())
+            and not self.resolver.other_words(_FOLLOW_UP_START.sub("", turn.text.lower()))
+        )
 
     @staticmethod
     def _type_for_topic(topic: str) -> str:
@@ -339,6 +387,9 @@ class CareersAssistant:
         found = self.resolver.resolve(entity_type, turn.entities.get(entity_type, []), turn.text)
         if found:
             return found, ""
+        chosen = self._ordinal_choice(turn)
+        if chosen and chosen[0] == entity_type:
+            return chosen[1], ""
         unknown = self.resolver.unknown_subject(turn.text, self._question_words)
         if unknown:
             return None, unknown

@@ -35,6 +35,9 @@ def build_pipeline(careers: Iterable[Career]) -> Language:
     nlp.initialize()  # loads the lemma tables from spacy-lookups-data (installed, offline)
     patterns = []
     for career in careers:
+        # The career's own name is known too, so "production manager" is not mistaken for
+        # it, nor "production technician salary" for a job we do not cover.
+        patterns += [{"label": "career", "pattern": n, "id": career.id} for n in career.aliases]
         for entity_type, ids in career.aliases_by_entity().items():
             for canonical_id, names in ids.items():
                 patterns += [
@@ -95,17 +98,24 @@ class EntityResolver:
         Tells "how much does a software engineer earn?" (a job we do not cover: returns
         'software engineer') from "how much does it pay?" (a follow-up: returns '').
         """
-        doc, _, covered = self._analyse(text)
         known = set(question_words)
-        return " ".join(
-            t.text
+        return " ".join(t.text for t in self._other_tokens(text) if t.lemma_ not in known)
+
+    def other_words(self, text: str) -> List[str]:
+        """Lemmas of the words that are not known names, stop words or fragments ("'s")."""
+        return [t.lemma_ for t in self._other_tokens(text)]
+
+    def _other_tokens(self, text: str) -> List[Token]:
+        doc, _, covered = self._analyse(text)
+        return [
+            t
             for t in doc
-            if t.i not in covered and t.is_alpha and not t.is_stop and t.lemma_ not in known
-        )
+            if t.i not in covered and t.is_alpha and not t.is_stop and len(t.text) > 2
+        ]
 
     def _analyse(self, text: str) -> Tuple[Doc, List[Mention], Set[int]]:
         doc = self.nlp(str(text or "").lower())
-        found = [Mention(e.label_, e.ent_id_, e.text) for e in doc.ents]
+        found = [Mention(e.label_, e.ent_id_, e.text) for e in doc.ents if e.label_ in ENTITY_TYPES]
         covered = {i for e in doc.ents for i in range(e.start, e.end)}
         for span in _runs([t for t in doc if not t.is_punct], max_n=4):
             if span[0].is_stop or span[-1].is_stop or any(t.i in covered for t in span):

@@ -86,7 +86,8 @@ def passages_of(career: Career) -> List[Passage]:
             passages.append(Passage(section, skill.example))
     for pathway in career.pathways:
         section = f"Training: {pathway.name}"
-        passages.append(Passage(section, pathway.summary))
+        regulator = f" It is regulated by {pathway.regulator}." if pathway.regulator else ""
+        passages.append(Passage(section, pathway.summary + regulator))
         if pathway.awards:
             passages.append(
                 Passage(section, f"Awards: {'; '.join(pathway.awards)}. {pathway.leads_to_summary}")

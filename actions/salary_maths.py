@@ -7,7 +7,7 @@ average and a monthly equivalent, all from the numbers in the knowledge file.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Optional, Sequence, Tuple
 
 from actions.answers import Reply, a_or_an, button, count_words, format_money, format_salary
 from actions.knowledge import Career, Job
@@ -18,17 +18,50 @@ _AMOUNT = re.compile(
 )
 _BELOW_WORDS = ("below", "under", "less than", "lower than", "beneath", "at most", "fewer than")
 _LOWEST_WORDS = ("lowest", "least", "worst", "bottom", "minimum", "smallest", "poorest")
-_RANKING_WORDS = ("rank", "order", "sort", "from highest", "from lowest", "list", "all")
+_HIGHEST_WORDS = ("highest", "most", "best", "top", "maximum", "biggest", "richest")
+_RANKING_WORDS = ("rank", "order", "sort", "list", "all the jobs", "each", "every")
+_NUMBER_WORDS = {
+    "ten": 10,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
+_WORDED_THOUSANDS = re.compile(
+    r"\b((?:" + "|".join(_NUMBER_WORDS) + r")(?:[\s-](?:" + "|".join(_NUMBER_WORDS) + r"))?)"
+    r"\s+(?:thousand|grand|k)\b",
+    re.IGNORECASE,
+)
 
 
-def highest_or_lowest_or_ranking(career: Career, text: str) -> Reply:
-    """'which job pays best?', 'lowest paid job', 'rank the jobs by salary'."""
+def highest_or_lowest_or_ranking(career: Career, text: str) -> Tuple[Reply, Optional[Job]]:
+    """'which job pays best?', 'lowest paid job', 'rank the jobs by salary'.
+
+    Returns the job named when the answer is about one (highest or lowest paid).
+    """
     lowered = text.lower()
-    if any(w in lowered for w in _LOWEST_WORDS):
-        return lowest_paid(career)
-    if any(w in lowered for w in _RANKING_WORDS):
-        return ranking(career)
-    return highest_paid(career)
+    wants_lowest = any(w in lowered for w in _LOWEST_WORDS)
+    wants_highest = any(w in lowered for w in _HIGHEST_WORDS)
+    if any(w in lowered for w in _RANKING_WORDS) or (wants_lowest and wants_highest):
+        return ranking(career), None
+    if wants_lowest:
+        job = min(career.jobs, key=_amount)
+        return lowest_paid(career), job
+    return highest_paid(career), max(career.jobs, key=_amount)
 
 
 def highest_paid(career: Career) -> Reply:
@@ -123,7 +156,11 @@ def monthly(career: Career, jobs: Sequence[Job]) -> Reply:
 
 
 def parse_amount(text: str) -> float | None:
-    """The first sum of money in `text`: '£30,000', '30k', '30 grand' -> 30000.0."""
+    """The first sum of money in `text`: '£30,000', '30k', 'thirty thousand' -> 30000.0."""
+    worded = _WORDED_THOUSANDS.search(text)
+    if worded:
+        parts = re.split(r"[\s-]+", worded.group(1).lower())
+        return float(sum(_NUMBER_WORDS[p] for p in parts) * 1000)
     for match in _AMOUNT.finditer(text):
         number = float(match.group(1).replace(",", ""))
         if match.group(2):

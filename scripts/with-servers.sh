@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Start the bot (scripts/run.sh) on free ports, wait until it answers over REST, run the
+# given command with BOT_URL set to the REST webhook, then stop the bot.
+#   scripts/with-servers.sh .venv/bin/python scripts/evaluate.py
+set -uo pipefail
+cd "$(dirname "$0")/.."
+free_port() { .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+export RASA_PORT=${RASA_PORT:-$(free_port)} ACTIONS_PORT=${ACTIONS_PORT:-$(free_port)}
+workdir=$(mktemp -d)
+export ENDPOINTS="$workdir/endpoints.yml"
+printf 'action_endpoint:\n  url: "http://127.0.0.1:%s/webhook"\n' "$ACTIONS_PORT" > "$ENDPOINTS"
+export BOT_URL="http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook"
+
+setsid scripts/run.sh > "$workdir/servers.log" 2>&1 &
+servers=$!
+stop() { kill -- -"$servers" 2>/dev/null; wait "$servers" 2>/dev/null; rm -rf "$workdir"; }
+trap stop EXIT
+
+for _ in $(seq 1 180); do
+  if curl -sf -m 5 "http://127.0.0.1:$ACTIONS_PORT/health" >/dev/null &&
+     curl -sf -m 5 -H 'Content-Type: application/json' \
+       -d '{"sender":"with-servers-probe","message":"hi"}' "$BOT_URL" | grep -q text; then
+    "$@"
+    exit $?
+  fi
+  kill -0 "$servers" 2>/dev/null || break
+  sleep 1
+done
+echo "with-servers.sh: the bot did not start; its log:" >&2
+tail -50 "$workdir/servers.log" >&2
+exit 1
