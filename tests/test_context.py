@@ -85,3 +85,47 @@ def test_follow_up_about_an_unknown_job_is_honest(assistant, career):
     )
     assert "pilot" in answer.reply.text
     assert all(job.title in answer.reply.text for job in career.jobs)
+
+
+def test_bare_follow_up_keeps_the_previous_question_whatever_nlu_says(assistant, career):
+    job = next(j for j in career.jobs if "qa analyst" in j.aliases)
+    # NLU labelled "and a QA analyst?" as a salary question, but duties were being discussed
+    answer, _ = converse(
+        assistant,
+        ("job_duties", "what does an assembly technician do"),
+        ("salary", "and a qa analyst?"),
+    )
+    assert job.duties[0] in answer.reply.text
+
+
+def test_numbered_choice_after_a_list(assistant, career):
+    answer, _ = converse(assistant, ("skills", "key skills?"), ("follow_up", "number 4"))
+    assert career.skills[3].how_it_is_used in answer.reply.text
+
+
+def test_ordinal_inside_a_salary_question(assistant, career):
+    answer, _ = converse(
+        assistant, ("jobs", "what jobs are there"), ("salary", "how much does the third one earn")
+    )
+    assert format_money(career.jobs[2].salary.amount, "GBP") in answer.reply.text
+
+
+def test_comparison_with_that_after_a_salary(assistant, career):
+    first, second = career.jobs[0], career.jobs[1]
+    answer, _ = converse(
+        assistant,
+        ("salary", f"{first.title} salary"),
+        ("salary_comparison", f"is a {second.title} paid more than that"),
+    )
+    gap = abs(first.salary.amount - second.salary.amount)
+    assert format_money(gap, "GBP") in answer.reply.text
+
+
+def test_highest_paid_becomes_the_job_under_discussion(assistant, career):
+    best = max(career.jobs, key=lambda j: j.salary.amount)
+    answer, _ = converse(
+        assistant,
+        ("salary_ranking", "which job pays best"),
+        ("job_duties", "what does that role involve"),
+    )
+    assert best.duties[0] in answer.reply.text

@@ -176,3 +176,29 @@ def test_out_of_scope_names_what_is_covered_and_offers_buttons(assistant):
     answer = assistant.out_of_scope(Turn("what's the weather"))
     assert money_in(answer.reply.text) == []
     assert len(answer.reply.buttons) >= 3
+
+
+@pytest.mark.parametrize(
+    "method, text, subject",
+    [
+        ("salary", "how much does a production manager earn", "production manager"),
+        ("all_salaries", "production technician pay in australia", "australia"),
+        ("skills", "is teamwork an important skill for this", "teamwork"),
+    ],
+)
+def test_a_subject_the_article_does_not_cover_is_named_not_answered(
+    assistant, method, text, subject
+):
+    answer = getattr(assistant, method)(Turn(text))
+    assert f'"{subject}"' in answer.reply.text
+    assert money_in(answer.reply.text) == []
+
+
+def test_career_name_is_not_an_unknown_subject(assistant, career):
+    answer = assistant.all_salaries(Turn("what do production technicians earn in the uk"))
+    assert sorted(money_in(answer.reply.text)) == sorted(known_amounts(career))
+
+
+def test_misspelt_name_alone_is_answered_when_nlu_is_unsure(assistant, career):
+    answer = assistant.unclear(Turn("atention to detial?", intent_ranking=[("nlu_fallback", 0.3)]))
+    assert career.skill("attention_to_detail").how_it_is_used in answer.reply.text

@@ -22,6 +22,8 @@ def by_pay(career):
         ("jobs under 25 grand", 25000.0),
         ("more than 40000 a year", 40000.0),
         ("level 3 course", None),
+        ("anything under thirty thousand", 30000.0),
+        ("over twenty-five grand", 25000.0),
         ("", None),
     ],
 )
@@ -85,3 +87,8 @@ def test_monthly_is_a_twelfth_and_says_it_is_approximate(assistant, career):
     text = assistant.monthly_salary(Turn("how much is that a month", slots={"job": job.id}))
     assert format_money(round(job.salary.amount / 12), "GBP") in text.reply.text
     assert "approximation" in text.reply.text
+
+
+def test_highest_to_lowest_is_a_ranking_not_the_lowest(assistant, career):
+    text = assistant.salary_ranking(Turn("salaries from highest to lowest")).reply.text
+    assert len(money_in(text)) == len(career.jobs)
