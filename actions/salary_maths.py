@@ -59,27 +59,19 @@ def highest_or_lowest_or_ranking(career: Career, text: str) -> Tuple[Reply, Opti
     if any(w in lowered for w in _RANKING_WORDS) or (wants_lowest and wants_highest):
         return ranking(career), None
     if wants_lowest:
-        job = min(career.jobs, key=_amount)
-        return lowest_paid(career), job
-    return highest_paid(career), max(career.jobs, key=_amount)
+        return best_or_worst_paid(career, "lowest paid", min)
+    return best_or_worst_paid(career, "best paid", max)
 
 
-def highest_paid(career: Career) -> Reply:
-    job = max(career.jobs, key=_amount)
-    return Reply(
-        f"The best paid of the {count_words(career.jobs)} jobs is {job.title.lower()}, at "
+def best_or_worst_paid(career: Career, which: str, pick=max) -> Tuple[Reply, Job]:
+    """The one job at the top (pick=max) or bottom (pick=min) of the pay scale."""
+    job = pick(career.jobs, key=_amount)
+    reply = Reply(
+        f"The {which} of the {count_words(career.jobs)} jobs is {job.title.lower()}, at "
         f"{format_salary(job)} ({job.salary.basis}).",
         [button("All jobs ranked by salary", "ask_salary_ranking"), _duties_button(job)],
     )
-
-
-def lowest_paid(career: Career) -> Reply:
-    job = min(career.jobs, key=_amount)
-    return Reply(
-        f"The lowest paid of the {count_words(career.jobs)} jobs is {job.title.lower()}, at "
-        f"{format_salary(job)} ({job.salary.basis}).",
-        [button("All jobs ranked by salary", "ask_salary_ranking"), _duties_button(job)],
-    )
+    return reply, job
 
 
 def ranking(career: Career) -> Reply:
