@@ -42,8 +42,15 @@ def turn_from(tracker: Tracker) -> Turn:
     for entity in tracker.latest_message.get("entities", []):
         if entity.get("entity") in ENTITY_TYPES:
             entities.setdefault(entity["entity"], []).append(str(entity.get("value", "")))
+    ranking = [
+        (intent.get("name"), float(intent.get("confidence") or 0))
+        for intent in tracker.latest_message.get("intent_ranking", [])
+    ]
     return Turn(
-        text=tracker.latest_message.get("text") or "", entities=entities, slots=tracker.slots
+        text=tracker.latest_message.get("text") or "",
+        entities=entities,
+        slots=tracker.slots,
+        intent_ranking=ranking,
     )
 
 
@@ -147,26 +154,6 @@ class ActionAnswerSalary(AnswerAction):
 class ActionAnswerAllSalaries(AnswerAction):
     def name(self) -> str:
         return "action_answer_all_salaries"
-
-
-class ActionAnswerSalaryRanking(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_salary_ranking"
-
-
-class ActionAnswerSalaryComparison(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_salary_comparison"
-
-
-class ActionAnswerSalaryThreshold(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_salary_threshold"
-
-
-class ActionAnswerAverageSalary(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_average_salary"
 
 
 class ActionAnswerMonthlySalary(AnswerAction):

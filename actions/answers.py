@@ -371,10 +371,6 @@ INTENT_TITLES = {
     "ask_job_duties": "What a job involves",
     "ask_salary": "Salary of a job",
     "ask_all_salaries": "All salaries",
-    "ask_salary_ranking": "Best and worst paid jobs",
-    "ask_salary_comparison": "Compare two salaries",
-    "ask_salary_threshold": "Jobs above or below a salary",
-    "ask_average_salary": "Average salary",
     "ask_monthly_salary": "Monthly pay",
     "ask_source": "Where the information comes from",
 }

@@ -63,6 +63,8 @@ class Answer:
     slots: Dict[str, Any] = field(default_factory=dict)
 
 
+# NLU torn between these two is still sure it is about pay: one answer serves both.
+SALARY_INTENTS = {"ask_salary", "ask_all_salaries"}
 # An intent below this confidence is not worth offering as "did you mean ...?".
 CLARIFY_MIN_CONFIDENCE = 0.1
 
@@ -198,6 +200,8 @@ class CareersAssistant:
     # --- jobs and salaries --------------------------------------------------------------
 
     def jobs(self, turn: Turn) -> Answer:
+        if salary_maths.parse_amount(turn.text) is not None:  # "jobs under 35k?"
+            return self.salary_threshold(turn)
         listed = [j.id for j in self.career.jobs]
         return _answer(answers.jobs(self.career), "jobs", listed=listed)
 
@@ -210,6 +214,9 @@ class CareersAssistant:
     def salary(self, turn: Turn) -> Answer:
         if self._is_bare_follow_up(turn):
             return self.follow_up(turn)
+        computed = self._computed_salary_answer(turn)
+        if computed:
+            return computed
         job_id, unknown = self._subject(turn, "job")
         if not job_id and not unknown:
             # "how much do production technicians earn?": the article gives pay per job
@@ -239,6 +246,9 @@ class CareersAssistant:
         return _answer(reply, topic, job=job_id, salary_caveat_shown=True)
 
     def all_salaries(self, turn: Turn) -> Answer:
+        computed = self._computed_salary_answer(turn)
+        if computed:
+            return computed
         unknown = self.resolver.unknown_subject(turn.text, self._question_words)
         if unknown:  # "production manager salary", "technician pay in australia"
             return _answer(answers.unknown_job(self.career, unknown, "ask_salary"), "salary")
@@ -249,6 +259,11 @@ class CareersAssistant:
             listed=[j.id for j in self.career.jobs],
             salary_caveat_shown=True,
         )
+
+    def _computed_salary_answer(self, turn: Turn) -> Answer | None:
+        """Highest, A vs B, over £X, average, monthly: asked as salary questions."""
+        kind = salary_maths.kind_of_question(turn.text, len(self._job_ids(turn)))
+        return getattr(self, kind)(turn) if kind else None
 
     def salary_ranking(self, turn: Turn) -> Answer:
         reply, job = salary_maths.highest_or_lowest_or_ranking(self.career, turn.text)
@@ -282,8 +297,9 @@ class CareersAssistant:
     # --- when NLU is unsure ------------------------------------------------------------
 
     def unclear(self, turn: Turn) -> Answer:
-        """Low NLU confidence: a passage that clearly answers it, else "did you mean", else
-        an honest "I can't help with that". Never a guess at a figure."""
+        """Low NLU confidence: a misspelt name alone, a passage that clearly answers it,
+        else "did you mean" for the two likeliest topics, else an honest "I can't help with
+        that". Never a guess at a figure."""
         mentions = self.resolver.mentions(turn.text)
         bare_name = len(self.resolver.other_words(turn.text)) <= 1
         if (
@@ -293,14 +309,16 @@ class CareersAssistant:
         ):
             # "atention to detial?": only a (misspelt) name, so answer about that thing
             return self.follow_up(Turn(turn.text, slots={**turn.slots, "topic": None}))
-        match = self.passages.best(turn.text)
-        if match:
-            return _answer(answers.passage(match.passage.section, match.passage.text), "passage")
         likely = [
             intent
             for intent, confidence in turn.intent_ranking
             if intent in answers.INTENT_TITLES and confidence >= CLARIFY_MIN_CONFIDENCE
         ][:2]
+        if set(likely) == SALARY_INTENTS:
+            return self.salary(turn)  # either way the salary answer is the same path
+        match = self.passages.best(turn.text)
+        if match:
+            return _answer(answers.passage(match.passage.section, match.passage.text), "passage")
         if likely:
             entities = {
                 entity_type: resolved
@@ -308,7 +326,7 @@ class CareersAssistant:
                 if (resolved := self.resolver.resolve(entity_type, values, ""))
             }
             return _keep_context(answers.did_you_mean(likely, entities))
-        return self.out_of_scope(turn)
+        return _answer(answers.out_of_scope(self.career), "out_of_scope")
 
     # --- follow-ups ---------------------------------------------------------------------
 

@@ -48,6 +48,45 @@ _WORDED_THOUSANDS = re.compile(
 )
 
 
+# A button that asks in words, so the same routing as a typed question ranks the jobs.
+RANKING_BUTTON = {"title": "All jobs ranked by salary", "payload": "rank the jobs by salary"}
+_COMPARISON = re.compile(
+    r"\b(more than|less than|compared?|comparison|vs|versus|difference|better paid|"
+    r"paid (more|less|better)|(earns?|makes?|gets?) (more|less)|than (that|a|an|the))\b"
+)
+_MONTHLY = re.compile(r"\b(month|months|monthly|a month|per month|pcm)\b")
+_AVERAGE = re.compile(r"\b(averag\w*|avg|avrage|averge|mean)\b")
+_ACROSS = re.compile(
+    r"\b(across|all|overall|these|those|them|the lot|between|combined|each|salaries|jobs|roles)\b"
+)
+_RANKING = re.compile(
+    r"\b(highest|lowest|most|least|best|worst|top|bottom|rank|ranked|ranking|order|"
+    r"sorted?|max|maximum|min|minimum|biggest|smallest)\b"
+)
+
+
+def kind_of_question(text: str, jobs_named: int) -> Optional[str]:
+    """Which computed answer a salary question wants, from the words it uses.
+
+    One intent per salary question keeps NLU simple; the specific computation is plain to
+    see in the wording ("over £30k", "vs", "a month", "average across", "highest").
+    Returns the `CareersAssistant` method name, or None for a plain salary question.
+    """
+    lowered = text.lower()
+    if parse_amount(text) is not None:
+        return "salary_threshold"
+    if jobs_named >= 2 or _COMPARISON.search(lowered):
+        return "salary_comparison"
+    if _MONTHLY.search(lowered):
+        return "monthly_salary"
+    if jobs_named == 0:
+        if _AVERAGE.search(lowered) and _ACROSS.search(lowered):
+            return "average_salary"
+        if _RANKING.search(lowered):
+            return "salary_ranking"
+    return None
+
+
 def highest_or_lowest_or_ranking(career: Career, text: str) -> Tuple[Reply, Optional[Job]]:
     """'which job pays best?', 'lowest paid job', 'rank the jobs by salary'.
 
@@ -69,7 +108,7 @@ def best_or_worst_paid(career: Career, which: str, pick=max) -> Tuple[Reply, Job
     reply = Reply(
         f"The {which} of the {count_words(career.jobs)} jobs is {job.title.lower()}, at "
         f"{format_salary(job)} ({job.salary.basis}).",
-        [button("All jobs ranked by salary", "ask_salary_ranking"), _duties_button(job)],
+        [RANKING_BUTTON, _duties_button(job)],
     )
     return reply, job
 
@@ -114,7 +153,7 @@ def above_or_below(career: Career, text: str) -> Reply | None:
         return Reply(
             f"None of the {count_words(career.jobs)} jobs pays {direction} {shown} "
             f"({career.jobs[0].salary.basis}).",
-            [button("All jobs ranked by salary", "ask_salary_ranking")],
+            [RANKING_BUTTON],
         )
     lines = [f"• {job.title}: {format_salary(job)}" for job in sorted(matching, key=_amount)]
     return Reply(
@@ -129,7 +168,7 @@ def average(career: Career) -> Reply:
         f"Averaged across the {count_words(career.jobs)} jobs, the salary is "
         f"{format_money(round(mean), career.jobs[0].salary.currency)} a year "
         f"(the mean of their {career.jobs[0].salary.basis} figures, rounded to the pound).",
-        [button("All jobs ranked by salary", "ask_salary_ranking")],
+        [RANKING_BUTTON],
     )
 
 

@@ -44,6 +44,7 @@ def make_tracker(
     entities: List[Dict[str, Any]] | None = None,
     slots: Dict[str, Any] | None = None,
     sender_id: str = "test-user",
+    intent_ranking: List[Dict[str, Any]] | None = None,
 ) -> Tracker:
     """A tracker whose latest message is `text`, classified as `intent`."""
     return Tracker.from_dict(
@@ -62,6 +63,7 @@ def make_tracker(
                 "text": text,
                 "intent": {"name": intent, "confidence": 0.9},
                 "entities": entities or [],
+                "intent_ranking": intent_ranking or [{"name": intent, "confidence": 0.9}],
             },
             "events": [],
             "paused": False,

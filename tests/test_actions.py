@@ -70,3 +70,18 @@ async def test_every_action_answers_odd_input_without_crashing(action_class, tex
     await action_class().run(dispatcher, tracker, DOMAIN)
     assert len(dispatcher.messages) == 1
     assert dispatcher.messages[0]["text"]
+
+
+async def test_unclear_action_offers_the_two_likeliest_topics(dispatcher):
+    tracker = make_tracker(
+        "skills or jobs hmm",
+        "nlu_fallback",
+        intent_ranking=[
+            {"name": "nlu_fallback", "confidence": 0.3},
+            {"name": "ask_skills", "confidence": 0.28},
+            {"name": "ask_jobs", "confidence": 0.26},
+        ],
+    )
+    await actions.ActionAnswerUnclear().run(dispatcher, tracker, DOMAIN)
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert payloads == ["/ask_skills", "/ask_jobs"]

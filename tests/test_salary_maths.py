@@ -92,3 +92,33 @@ def test_monthly_is_a_twelfth_and_says_it_is_approximate(assistant, career):
 def test_highest_to_lowest_is_a_ranking_not_the_lowest(assistant, career):
     text = assistant.salary_ranking(Turn("salaries from highest to lowest")).reply.text
     assert len(money_in(text)) == len(career.jobs)
+
+
+@pytest.mark.parametrize(
+    "text, jobs_named, kind",
+    [
+        ("which jobs pay over £30,000?", 0, "salary_threshold"),
+        ("anything less than 25k", 0, "salary_threshold"),
+        ("qa analyst vs qa manager pay", 2, "salary_comparison"),
+        ("is a qa manager paid more than that", 1, "salary_comparison"),
+        ("how much is that a month", 0, "monthly_salary"),
+        ("average salary across all the jobs", 0, "average_salary"),
+        ("average salary for a qa manager", 1, None),
+        ("which job pays the most", 0, "salary_ranking"),
+        ("rank the jobs by salary", 0, "salary_ranking"),
+        ("what do the jobs pay", 0, None),
+        ("how much does a qa manager earn", 1, None),
+    ],
+)
+def test_kind_of_salary_question(text, jobs_named, kind):
+    assert salary_maths.kind_of_question(text, jobs_named) == kind
+
+
+def test_salary_intents_route_to_the_computed_answer(assistant, career):
+    mean = round(sum(j.salary.amount for j in career.jobs) / len(career.jobs))
+    answer = assistant.all_salaries(Turn("what's the average pay across these jobs"))
+    assert format_money(mean, "GBP") in answer.reply.text
+    low, high = by_pay(career)[0], by_pay(career)[-1]
+    answer = assistant.salary(Turn(f"{low.title} vs {high.title}"))
+    gap = high.salary.amount - low.salary.amount
+    assert format_money(gap, "GBP") in answer.reply.text
