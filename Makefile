@@ -22,9 +22,19 @@ MODEL := models/careers.tar.gz
 KNOWLEDGE := $(wildcard knowledge/*.yml)
 TRAINING_DATA := data/nlu.yml data/rules.yml data/stories.yml build/nlu/synonyms.yml
 RASA_DATA := data build/nlu
+# The website widget (web/): npm packages from the lock file, built into web/dist.
+NODE_MODULES := web/node_modules/.package-lock.json
+WIDGET := web/dist/careers-chat.js
+# The browser test drives Debian's Chromium (playwright-core, no browser download).
+CHROMIUM := /usr/bin/chromium
+# Cluster mode puts Debian's nginx in front of the Rasa replicas (docs/operations.md).
+NGINX := /usr/sbin/nginx
+# make bench SENDERS=50 TURNS=5000
+SENDERS ?= 20
+TURNS ?= 2000
 
 .PHONY: help install run run-actions run-rasa train shell validate lint test test-actions \
-	test-stories test-integration eval crossval clean
+	test-stories test-integration eval crossval clean widget test-widget cluster bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -51,8 +61,33 @@ $(MODEL): $(LANGUAGE_ASSETS) config.yml domain.yml $(TRAINING_DATA)
 
 train: $(MODEL) ## Train the model if it is missing or older than its inputs
 
-run: $(MODEL) ## Start the action server (5055) and Rasa (5005) together; Ctrl-C stops both
+run: $(MODEL) $(WIDGET) ## Start the action server (5055), Rasa (5005) and the demo page (8080)
 	scripts/run.sh
+
+widget: $(WIDGET) ## Build the website widget and its demo page into web/dist
+
+$(NODE_MODULES): web/package.json web/package-lock.json
+	cd web && npm ci
+	touch $@
+
+$(WIDGET): $(NODE_MODULES) web/build.mjs $(wildcard web/src/* web/demo/*)
+	cd web && npm run build
+
+$(NGINX):
+	@if [ "$$(id -u)" != 0 ]; then echo "Cluster mode needs nginx: sudo apt-get install nginx" >&2; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx
+
+cluster: $(MODEL) $(NGINX) ## Two Rasa replicas behind nginx (5005) on PostgreSQL and Redis
+	scripts/cluster.sh
+
+bench: $(MODEL) $(NGINX) ## Load test, ours vs the stock `rasa init` bot (SENDERS=20 TURNS=2000)
+	$(BIN)/python scripts/bench.py --senders $(SENDERS) --turns $(TURNS)
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ]; then echo "The browser test needs Chromium: sudo apt-get install chromium" >&2; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 shell: $(MODEL) ## Chat in the terminal (starts the action server too)
 	scripts/run.sh shell
@@ -62,10 +97,10 @@ validate: $(LANGUAGE_ASSETS) ## Check training data, domain and knowledge files
 		--fail-on-warnings
 
 lint: $(INSTALLED) ## Static checks of the Python code
-	$(BIN)/ruff check actions scripts tests
-	$(BIN)/ruff format --check actions scripts tests
+	$(BIN)/ruff check actions channels scripts stores tests web/serve.py
+	$(BIN)/ruff format --check actions channels scripts stores tests web/serve.py
 
-test: validate test-actions test-stories test-integration ## The whole test suite
+test: validate test-actions test-widget test-stories test-integration ## The whole test suite
 
 test-actions: $(LANGUAGE_ASSETS) ## Unit tests: knowledge loader, answers, entity resolution, actions
 	$(BIN)/python -m pytest -m "not integration"
@@ -74,7 +109,10 @@ test-stories: $(MODEL) ## End-to-end conversations in tests/test_stories.yml
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out results/stories
 
-test-integration: $(MODEL) ## Start both servers and ask real questions over REST
+test-widget: ## Widget unit tests (node --test): links and markup shown safely
+	cd web && npm test
+
+test-integration: $(MODEL) $(WIDGET) $(CHROMIUM) $(NGINX) ## Start the servers (single and cluster mode) and talk to them
 	$(BIN)/python -m pytest -m integration
 
 eval: $(MODEL) ## Ask tests/eval/questions.yml over REST; accuracy per category
@@ -85,4 +123,4 @@ crossval: $(LANGUAGE_ASSETS) ## 5-fold NLU cross-validation of config.yml and al
 	scripts/crossval.sh
 
 clean: ## Remove build artefacts, models and results (keeps .venv)
-	rm -rf build models results .pytest_cache
+	rm -rf build models results .pytest_cache web/dist

@@ -6,6 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 free_port() { .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 export RASA_PORT=${RASA_PORT:-$(free_port)} ACTIONS_PORT=${ACTIONS_PORT:-$(free_port)}
+export WEB_PORT=${WEB_PORT:-$(free_port)}  # the demo page too, so a running `make run` is no obstacle
 workdir=$(mktemp -d)
 export ENDPOINTS="$workdir/endpoints.yml"
 printf 'action_endpoint:\n  url: "http://127.0.0.1:%s/webhook"\n' "$ACTIONS_PORT" > "$ENDPOINTS"

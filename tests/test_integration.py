@@ -2,75 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 
 from actions.answers import format_money
 from tests.conftest import known_amounts, money_in
+from tests.servers import running_servers
 
 pytestmark = pytest.mark.integration
-ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 180
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def webhook(tmp_path_factory):
-    rasa_port, actions_port = _free_port(), _free_port()
-    endpoints = tmp_path_factory.mktemp("config") / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
-    log = tmp_path_factory.mktemp("logs") / "servers.log"
-    env = {
-        **os.environ,
-        "RASA_PORT": str(rasa_port),
-        "ACTIONS_PORT": str(actions_port),
-        "ENDPOINTS": str(endpoints),
-    }
-    with open(log, "wb") as output:
-        servers = subprocess.Popen(
-            [str(ROOT / "scripts" / "run.sh")],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
-    try:
-        _wait_until_answering(url, actions_port, servers, log)
-        yield url
-    finally:
-        os.killpg(servers.pid, signal.SIGTERM)
-        servers.wait(timeout=60)
-
-
-def _wait_until_answering(url, actions_port, servers, log):
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if servers.poll() is not None:
-            pytest.fail(f"servers exited early:\n{log.read_text()[-3000:]}")
-        try:
-            health = requests.get(f"http://127.0.0.1:{actions_port}/health", timeout=2)
-            reply = requests.post(url, json={"sender": "probe", "message": "hi"}, timeout=10)
-            if health.ok and reply.ok and reply.json():
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    pytest.fail(f"servers did not answer within {START_TIMEOUT}s:\n{log.read_text()[-3000:]}")
+    with running_servers(tmp_path_factory.mktemp("servers")) as servers:
+        yield servers.rest_webhook
 
 
 def ask(url, message, sender=None):

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Cluster mode on this machine (docs/operations.md): the action server, RASA_REPLICAS Rasa
+# replicas and nginx in front of them, in the foreground; Ctrl-C stops them all.
+#   scripts/cluster.sh     REST channel on http://localhost:5005/webhooks/rest/webhook
+# The replicas share PostgreSQL (tracker store) and Redis (lock store) through
+# deploy/endpoints.yml; nginx renders deploy/nginx.conf.template. docker-compose.yml runs
+# the same configuration in containers.
+# Like a container restart policy, a component that exits is started again after a second,
+# so one replica can die while the others keep serving.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export CLUSTER_PORT=${CLUSTER_PORT:-5005}
+RASA_REPLICAS=${RASA_REPLICAS:-2}
+# Replica i listens on RASA_FIRST_PORT + i - 1, behind nginx.
+RASA_FIRST_PORT=${RASA_FIRST_PORT:-5006}
+ACTIONS_PORT=${ACTIONS_PORT:-5055}
+# nginx in front of the action server: the polite reply while it is down.
+export ACTIONS_GATEWAY_PORT=${ACTIONS_GATEWAY_PORT:-5054}
+export ACTION_ENDPOINT_URL=http://127.0.0.1:$ACTIONS_GATEWAY_PORT/webhook
+export ACTION_SERVER=127.0.0.1:$ACTIONS_PORT
+
+export POSTGRES_HOST=${POSTGRES_HOST:-127.0.0.1} POSTGRES_PORT=${POSTGRES_PORT:-5432}
+export POSTGRES_DB=${POSTGRES_DB:-rasa} POSTGRES_USER=${POSTGRES_USER:-postgres}
+export POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-}
+export REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379} REDIS_DB=${REDIS_DB:-1}
+export LOCK_STORE_KEY_PREFIX=${LOCK_STORE_KEY_PREFIX:-careers}
+# Browsers reach Rasa through nginx.
+export RASA_PUBLIC_URL=${RASA_PUBLIC_URL:-http://localhost:$CLUSTER_PORT}
+# Sanic worker processes per replica (Rasa allows more than one with a Redis lock store).
+export SANIC_WORKERS=${SANIC_WORKERS:-1}
+# A replica that dies while handling a message leaves its ticket in the conversation's
+# lock: that conversation waits until the ticket expires (Rasa's default is 60 s). Waiting
+# messages renew their tickets (stores/lock_store.py), so the lifetime only has to cover
+# handling one message.
+export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-15}
+
+NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+if [ ! -x "$NGINX" ]; then
+  echo "cluster.sh: nginx is not installed; \`make nginx\` installs the Debian package." >&2
+  exit 2
+fi
+
+# Logs, pid files and nginx's working files. Each component's process group id is in
+# <name>.pid (tests kill one replica by it).
+RUN_DIR=${CLUSTER_RUN_DIR:-$(mktemp -d)}
+mkdir -p "$RUN_DIR/nginx"
+echo "cluster.sh: logs in $RUN_DIR" >&2
+
+RASA_SERVERS=""
+for i in $(seq 1 "$RASA_REPLICAS"); do
+  RASA_SERVERS+="server 127.0.0.1:$((RASA_FIRST_PORT + i - 1)) max_fails=1 fail_timeout=5s; "
+done
+export RASA_SERVERS
+# Only our variables: nginx's own ($host, $remote_addr, ...) stay as they are.
+# shellcheck disable=SC2016
+envsubst '${RASA_SERVERS} ${ACTION_SERVER} ${CLUSTER_PORT} ${ACTIONS_GATEWAY_PORT}' \
+  < deploy/nginx.conf.template > "$RUN_DIR/nginx/cluster.conf"
+cat > "$RUN_DIR/nginx/nginx.conf" <<EOF
+worker_processes 1;
+pid $RUN_DIR/nginx/nginx.pid;
+error_log $RUN_DIR/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $RUN_DIR/nginx/body;
+    proxy_temp_path $RUN_DIR/nginx/proxy;
+    fastcgi_temp_path $RUN_DIR/nginx/fastcgi;
+    uwsgi_temp_path $RUN_DIR/nginx/uwsgi;
+    scgi_temp_path $RUN_DIR/nginx/scgi;
+    include $RUN_DIR/nginx/cluster.conf;
+}
+EOF
+
+supervise() {
+  local name=$1
+  shift
+  while [ ! -e "$RUN_DIR/stopping" ]; do
+    setsid "$@" >> "$RUN_DIR/$name.log" 2>&1 &
+    echo $! > "$RUN_DIR/$name.pid"
+    wait $!
+    local status=$?
+    [ -e "$RUN_DIR/stopping" ] && break
+    echo "cluster.sh: $name exited (status $status); starting it again." >&2
+    sleep 1
+  done
+}
+
+stop() {
+  trap - INT TERM EXIT
+  touch "$RUN_DIR/stopping"
+  for pidfile in "$RUN_DIR"/*.pid; do
+    kill -TERM -- -"$(cat "$pidfile")" 2>/dev/null
+  done
+  wait
+  if [ -z "${CLUSTER_RUN_DIR:-}" ]; then rm -rf "$RUN_DIR"; fi
+}
+trap stop INT TERM EXIT
+
+supervise actions env ACTIONS_PORT="$ACTIONS_PORT" SANIC_HOST=127.0.0.1 scripts/run.sh actions &
+for i in $(seq 1 "$RASA_REPLICAS"); do
+  supervise "rasa-$i" env RASA_PORT=$((RASA_FIRST_PORT + i - 1)) \
+    ENDPOINTS=deploy/endpoints.yml scripts/run.sh rasa &
+done
+supervise nginx "$NGINX" -e "$RUN_DIR/nginx/error.log" -c "$RUN_DIR/nginx/nginx.conf" \
+  -g 'daemon off;' &
+wait

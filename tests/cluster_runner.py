@@ -1,0 +1,186 @@
+"""Start cluster mode the way `make cluster` does (scripts/cluster.sh), for a test module.
+
+    @pytest.fixture(scope="module")
+    def cluster(tmp_path_factory):
+        with running_cluster(tmp_path_factory.mktemp("cluster")) as cluster:
+            yield cluster
+
+Real PostgreSQL and Redis (127.0.0.1:5432 and :6379, as in CI): each cluster gets a database
+of its own, dropped afterwards, and its own Redis key prefix.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterator, List, Tuple
+
+import psycopg2
+import pytest
+import requests
+
+from tests.servers import ROOT, free_port
+
+START_TIMEOUT = 240
+POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+
+
+@dataclass
+class Cluster:
+    url: str
+    replica_urls: List[str]
+    actions_url: str
+    run_dir: Path
+    database: str
+    process: subprocess.Popen
+
+    @property
+    def rest_webhook(self) -> str:
+        return f"{self.url}/webhooks/rest/webhook"
+
+    def replica_webhook(self, index: int) -> str:
+        return f"{self.replica_urls[index]}/webhooks/rest/webhook"
+
+    def kill(self, component: str) -> None:
+        """SIGKILL a component (`rasa-1`, `actions`, ...): a crash, not a clean stop."""
+        group = int((self.run_dir / f"{component}.pid").read_text())
+        os.killpg(group, signal.SIGKILL)
+
+    def wait_until_answering(self, timeout: float = START_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"cluster.sh exited early:\n{self.log_tail()}")
+            if self._actions_healthy() and all(
+                _answers(self.replica_webhook(i)) for i in range(len(self.replica_urls))
+            ):
+                return
+            time.sleep(1)
+        pytest.fail(f"cluster did not answer within {timeout:.0f}s:\n{self.log_tail()}")
+
+    def wait_until_actions_healthy(self, timeout: float = START_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        while not self._actions_healthy():
+            if time.monotonic() > deadline:
+                pytest.fail(f"action server did not come back:\n{self.log_tail()}")
+            time.sleep(0.5)
+
+    def events(self, sender_id: str) -> List[Tuple[str, str | None]]:
+        """(type, action name) of every event Rasa stored for the conversation, in order."""
+        with psycopg2.connect(dbname=self.database, **POSTGRES) as connection:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT type_name, action_name FROM events WHERE sender_id = %s ORDER BY id",
+                    (sender_id,),
+                )
+                return cursor.fetchall()
+
+    def log_tail(self) -> str:
+        logs = sorted(self.run_dir.glob("*.log")) + [self.run_dir / "nginx" / "error.log"]
+        return "\n".join(
+            f"== {log.name}\n{log.read_text(errors='replace')[-1500:]}"
+            for log in logs
+            if log.exists()
+        )
+
+    def _actions_healthy(self) -> bool:
+        try:
+            return requests.get(f"{self.actions_url}/health", timeout=2).ok
+        except requests.RequestException:
+            return False
+
+
+@contextmanager
+def running_cluster(run_dir: Path, replicas: int = 2, **env: str) -> Iterator[Cluster]:
+    cluster_port, actions_port, gateway_port = free_port(), free_port(), free_port()
+    # cluster.sh gives replica i the port RASA_FIRST_PORT + i - 1.
+    first_port = _free_port_run(replicas)
+    replica_ports = list(range(first_port, first_port + replicas))
+    database = f"careers_test_{uuid.uuid4().hex[:12]}"
+    cluster_env: Dict[str, str] = {
+        **os.environ,
+        "CLUSTER_RUN_DIR": str(run_dir),
+        "CLUSTER_PORT": str(cluster_port),
+        "RASA_REPLICAS": str(replicas),
+        "RASA_FIRST_PORT": str(first_port),
+        "ACTIONS_PORT": str(actions_port),
+        "ACTIONS_GATEWAY_PORT": str(gateway_port),
+        "POSTGRES_DB": database,
+        "LOCK_STORE_KEY_PREFIX": uuid.uuid4().hex,
+        **env,
+    }
+    with open(run_dir / "cluster.log", "wb") as output:
+        process = subprocess.Popen(
+            [str(ROOT / "scripts" / "cluster.sh")],
+            cwd=ROOT,
+            env=cluster_env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    cluster = Cluster(
+        url=f"http://127.0.0.1:{cluster_port}",
+        replica_urls=[f"http://127.0.0.1:{port}" for port in replica_ports],
+        actions_url=f"http://127.0.0.1:{actions_port}",
+        run_dir=run_dir,
+        database=database,
+        process=process,
+    )
+    try:
+        cluster.wait_until_answering()
+        yield cluster
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        finally:
+            _kill_leftovers(run_dir)
+            _drop_database(database)
+
+
+def _answers(webhook: str) -> bool:
+    try:
+        reply = requests.post(webhook, json={"sender": "probe", "message": "hi"}, timeout=10)
+        return reply.ok and bool(reply.json())
+    except (requests.RequestException, ValueError):
+        return False
+
+
+def _free_port_run(length: int) -> int:
+    """The first of `length` consecutive free ports."""
+    while True:
+        first = free_port()
+        if all(_is_free(port) for port in range(first + 1, first + length)):
+            return first
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _kill_leftovers(run_dir: Path) -> None:
+    for pidfile in run_dir.glob("*.pid"):
+        try:
+            os.killpg(int(pidfile.read_text()), signal.SIGKILL)
+        except (ProcessLookupError, ValueError):
+            pass
+
+
+def _drop_database(database: str) -> None:
+    connection = psycopg2.connect(dbname="postgres", **POSTGRES)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    connection.close()

@@ -1,0 +1,185 @@
+"""Cluster mode for real: two Rasa replicas behind nginx on PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import re
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import List
+
+import pytest
+import requests
+from rasa.core.lock_store import LockStore
+from rasa.utils.endpoints import read_endpoint_config
+
+from actions.answers import a_or_an
+from tests.cluster_runner import running_cluster
+from tests.conftest import money_in
+from tests.servers import ROOT
+
+pytestmark = pytest.mark.integration
+REPLY_TIMEOUT = 180  # a message queued behind a killed replica's ticket waits for it to expire
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    with running_cluster(tmp_path_factory.mktemp("cluster"), replicas=2) as cluster:
+        yield cluster
+
+
+def ask(webhook: str, sender: str, message: str) -> str:
+    response = requests.post(
+        webhook, json={"sender": sender, "message": message}, timeout=REPLY_TIMEOUT
+    )
+    assert response.status_code == 200, response.text
+    text = "\n".join(reply.get("text", "") for reply in response.json())
+    assert text, f"no reply to {message!r}"
+    return text
+
+
+def test_a_conversation_alternating_between_replicas_keeps_its_context(cluster, career):
+    qa_manager = next(job for job in career.jobs if "qa manager" in job.aliases)
+    assembly = next(job for job in career.jobs if "assembly technician" in job.aliases)
+    first, second = cluster.replica_webhook(0), cluster.replica_webhook(1)
+    sender = uuid.uuid4().hex
+
+    ask(first, sender, "how much does a QA manager earn?")
+    assert qa_manager.duties[0] in ask(second, sender, "what do they do?")
+    assert assembly.duties[0] in ask(first, sender, "and an assembly technician?")
+    # Without the context this lists every job's pay.
+    assert money_in(ask(second, sender, "how much does it pay?")) == [assembly.salary.amount]
+
+
+def test_messages_sent_at_once_for_one_sender_are_handled_one_at_a_time(cluster, career):
+    sender = uuid.uuid4().hex
+    questions = [
+        f"what does {a_or_an(job.title.lower())} do?" for job in career.jobs
+    ] * 4  # 16 messages, spread by nginx over both replicas
+
+    with ThreadPoolExecutor(len(questions)) as pool:
+        replies = list(pool.map(lambda q: ask(cluster.rest_webhook, sender, q), questions))
+
+    assert all(replies)
+    turns = _turns(cluster.events(sender))
+    assert len(turns) == len(questions)
+    for turn in turns:
+        # One message fully handled before the next began: its answer, then listening.
+        assert [event for event in turn if event == "bot"] == ["bot"], turn
+        assert turn[-1] == "action_listen", turn
+
+
+def test_killing_a_replica_mid_load_loses_no_conversation(cluster, career):
+    senders = [uuid.uuid4().hex for _ in range(10)]
+    jobs = list(career.jobs)
+    pairs_per_sender = 4  # "what does X do?" then "how much does it pay?" (context)
+    answered = _Counter()
+
+    def converse(index: int, sender: str) -> int:
+        for pair in range(pairs_per_sender):
+            job = jobs[(index + pair) % len(jobs)]
+            ask(cluster.rest_webhook, sender, f"what does {a_or_an(job.title.lower())} do?")
+            answered.add()
+            reply = ask(cluster.rest_webhook, sender, "how much does it pay?")
+            assert money_in(reply) == [job.salary.amount]
+            answered.add()
+        return pairs_per_sender
+
+    with ThreadPoolExecutor(len(senders)) as pool:
+        conversations = [pool.submit(converse, i, sender) for i, sender in enumerate(senders)]
+        answered.wait_for(len(senders) * 2)
+        cluster.kill("rasa-1")
+        finished = [conversation.result() for conversation in conversations]
+
+    assert finished == [pairs_per_sender] * len(senders)
+    for sender in senders:
+        user_turns = [event for event in cluster.events(sender) if event[0] == "user"]
+        assert len(user_turns) == pairs_per_sender * 2, sender
+
+
+def test_the_lock_store_gives_concurrent_processes_their_own_tickets(monkeypatch):
+    """Rasa's stock RedisLockStore hands the same ticket to two processes that ask at once
+    (then both handle the conversation together and one's events are lost)."""
+    config = _lock_store_config(monkeypatch)
+    conversation = uuid.uuid4().hex
+    processes, tickets_each = 4, 150
+
+    fork = multiprocessing.get_context("fork")
+    tickets = fork.Queue()
+    workers = [
+        fork.Process(target=_issue_tickets, args=(config, conversation, tickets_each, tickets))
+        for _ in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    issued = [ticket for _ in workers for ticket in tickets.get(timeout=120)]
+    for worker in workers:
+        worker.join()
+    LockStore.create(config).delete_lock(conversation)
+
+    assert len(issued) == processes * tickets_each
+    assert len(set(issued)) == len(issued)
+
+
+async def test_a_message_queued_behind_a_dead_process_is_served_when_its_ticket_expires(
+    monkeypatch,
+):
+    store = LockStore.create(_lock_store_config(monkeypatch))
+    conversation = uuid.uuid4().hex
+    lifetime = 2
+    store.issue_ticket(conversation, lifetime)  # a process that died holding the lock
+
+    async def handle_next_message() -> None:
+        async with store.lock(conversation, lifetime, wait_time_in_seconds=0.2):
+            pass
+
+    started = time.monotonic()
+    await asyncio.wait_for(handle_next_message(), timeout=10 * lifetime)
+    assert time.monotonic() - started < 3 * lifetime
+
+
+def _lock_store_config(monkeypatch):
+    """deploy/endpoints.yml's lock store, on the local Redis with a key prefix of its own."""
+    endpoints = ROOT / "deploy" / "endpoints.yml"
+    for variable in re.findall(r"\$\{(\w+)\}", endpoints.read_text()):
+        monkeypatch.setenv(variable, "not used here")
+    redis = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": "1"}
+    for variable, value in {**redis, "LOCK_STORE_KEY_PREFIX": uuid.uuid4().hex}.items():
+        monkeypatch.setenv(variable, value)
+    return read_endpoint_config(str(endpoints), "lock_store")
+
+
+def _issue_tickets(config, conversation: str, count: int, tickets) -> None:
+    store = LockStore.create(config)
+    tickets.put([store.issue_ticket(conversation) for _ in range(count)])
+
+
+def _turns(events) -> List[List[str]]:
+    """Events after the first user message, split at each user message."""
+    turns: List[List[str]] = []
+    for event_type, action_name in events:
+        if event_type == "user":
+            turns.append([])
+        if turns and event_type in ("bot", "action"):
+            turns[-1].append(action_name if event_type == "action" else event_type)
+    return turns
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self._value = 0
+        self._changed = threading.Condition()
+
+    def add(self) -> None:
+        with self._changed:
+            self._value += 1
+            self._changed.notify_all()
+
+    def wait_for(self, value: int, timeout: float = REPLY_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self._value < value:
+                assert self._changed.wait(deadline - time.monotonic()), "load did not start"

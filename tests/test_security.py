@@ -1,0 +1,258 @@
+"""Safe to expose: the HTTP API needs authentication, only the site's pages may talk to the
+assistant from a browser, oversized input is refused with a message, and Rasa is patched."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from pathlib import Path
+
+import jwt
+import pytest
+import rasa
+import requests
+import yaml
+from packaging.version import Version
+from rasa.shared.exceptions import RasaException
+
+from actions.answers import format_money
+from channels.limits import DEFAULT_MAX_MESSAGE_LENGTH
+from channels.telegram import TelegramInput
+from tests.servers import running_servers
+
+ROOT = Path(__file__).resolve().parent.parent
+PATCHED_RASA = Version("3.6.21")  # CVE-2024-49375: remote code execution via a loaded model
+EVIL_ORIGIN = "https://evil.example"
+QUESTION = "how much does a QA manager earn?"
+TOKEN = uuid.uuid4().hex
+JWT_SECRET = uuid.uuid4().hex
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """Started as `make run` starts them: no API token, so no HTTP API."""
+    with running_servers(tmp_path_factory.mktemp("servers")) as servers:
+        yield servers
+
+
+@pytest.fixture(scope="module")
+def api_servers(tmp_path_factory):
+    """Started with an API token and a JWT secret: the HTTP API is on."""
+    with running_servers(
+        tmp_path_factory.mktemp("api-servers"), RASA_AUTH_TOKEN=TOKEN, RASA_JWT_SECRET=JWT_SECRET
+    ) as servers:
+        yield servers
+
+
+# --- Rasa version and model loading --------------------------------------------------------
+
+
+def test_rasa_is_patched_against_cve_2024_49375():
+    pinned = re.search(r"^rasa==(\S+)$", (ROOT / "requirements.lock").read_text(), re.M)
+    assert Version(pinned.group(1)) >= PATCHED_RASA
+    assert Version(rasa.__version__) >= PATCHED_RASA
+
+
+def test_models_are_loaded_only_from_the_local_models_folder():
+    for path in [ROOT / "endpoints.yml", ROOT / "deploy" / "endpoints.yml"]:
+        endpoints = yaml.safe_load(path.read_text()) if path.exists() else {}
+        assert "models" not in (endpoints or {}), f"{path}: no model server, no network models"
+    run_script = (ROOT / "scripts" / "run.sh").read_text()
+    assert "MODEL=${MODEL:-models/" in run_script
+    assert "--remote-storage" not in run_script
+
+
+# --- the HTTP API ----------------------------------------------------------------------------
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("method, path", [("GET", "/status"), ("PUT", "/model")])
+def test_http_api_is_off_without_a_token(servers, method, path):
+    response = requests.request(method, servers.rasa_url + path, json={}, timeout=10)
+    assert response.status_code == 404
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("method, path", [("GET", "/status"), ("PUT", "/model")])
+@pytest.mark.parametrize("token", [None, "wrong-token"], ids=["no token", "wrong token"])
+def test_http_api_refuses_requests_without_the_token(api_servers, method, path, token):
+    params = {"token": token} if token else {}
+    response = requests.request(
+        method, api_servers.rasa_url + path, params=params, json={}, timeout=10
+    )
+    assert response.status_code == 401
+
+
+@pytest.mark.integration
+def test_http_api_answers_with_the_token(api_servers):
+    response = requests.get(f"{api_servers.rasa_url}/status", params={"token": TOKEN}, timeout=10)
+    assert response.status_code == 200
+    assert response.json()["model_file"] == "careers.tar.gz"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "secret, status", [(JWT_SECRET, 200), (uuid.uuid4().hex, 401)], ids=["signed", "forged"]
+)
+def test_http_api_checks_the_jwt_signature(api_servers, secret, status):
+    claims = {"user": {"username": "ops", "role": "admin"}, "exp": int(time.time()) + 60}
+    bearer = jwt.encode(claims, secret, algorithm="HS256")
+    response = requests.get(
+        f"{api_servers.rasa_url}/status", headers={"Authorization": f"Bearer {bearer}"}, timeout=10
+    )
+    assert response.status_code == status
+
+
+# --- browsers: CORS and the socket.io origin check -----------------------------------------
+
+
+@pytest.mark.integration
+def test_cors_allows_the_configured_origin_only(servers):
+    def preflight(origin):
+        return requests.options(
+            servers.rest_webhook,
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+            timeout=10,
+        )
+
+    assert preflight(servers.web_url).headers.get("Access-Control-Allow-Origin") == servers.web_url
+    assert "Access-Control-Allow-Origin" not in preflight(EVIL_ORIGIN).headers
+
+
+@pytest.mark.integration
+def test_socketio_refuses_pages_from_other_origins(servers):
+    # Refused by the server itself, not only by the browser's CORS check (WebSockets skip it).
+    assert SocketIOPage(servers, EVIL_ORIGIN).join().startswith("44")  # refused
+    assert SocketIOPage(servers, servers.web_url).join().startswith("40")  # joined
+
+
+@pytest.mark.integration
+def test_socketio_answers_the_sites_pages(servers, career):
+    qa_manager = next(job for job in career.jobs if "qa manager" in job.aliases)
+    [reply] = SocketIOPage(servers, servers.web_url).chat(QUESTION)
+    assert format_money(qa_manager.salary.amount, qa_manager.salary.currency) in reply["text"]
+    assert reply["quick_replies"]
+
+
+# --- message size ------------------------------------------------------------------------------
+
+
+@pytest.mark.integration
+def test_oversized_rest_message_gets_a_refusal_and_the_chat_carries_on(servers, career):
+    sender = uuid.uuid4().hex
+    too_long = "how much does a QA manager earn? " * 50
+    assert len(too_long) > DEFAULT_MAX_MESSAGE_LENGTH
+    refusal = post(servers, sender, too_long)
+    assert refusal.status_code == 200
+    [reply] = refusal.json()
+    assert "too long" in reply["text"] and str(DEFAULT_MAX_MESSAGE_LENGTH) in reply["text"]
+
+    qa_manager = next(job for job in career.jobs if "qa manager" in job.aliases)
+    answer = post(servers, sender, QUESTION).json()
+    assert format_money(qa_manager.salary.amount, qa_manager.salary.currency) in answer[0]["text"]
+
+
+@pytest.mark.integration
+def test_oversized_socketio_message_gets_a_refusal(servers):
+    [reply] = SocketIOPage(servers, servers.web_url).chat("x" * 5000)
+    assert "too long" in reply["text"]
+
+
+@pytest.mark.integration
+def test_huge_request_body_is_refused_before_rasa_reads_it(servers):
+    response = post(servers, "big", "x" * 2_000_000)
+    assert response.status_code == 413
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("body", ["not json", '["a list"]', '{"sender": "a", "message": 5}'])
+def test_malformed_rest_request_gets_a_400(servers, body):
+    response = requests.post(servers.rest_webhook, data=body, timeout=10)
+    assert response.status_code == 400
+    assert "json" in response.text.lower()
+
+
+# --- Telegram configuration -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("secret", [None, "", "has spaces", "x" * 257])
+def test_telegram_channel_refuses_to_start_without_a_valid_secret(secret):
+    credentials = {
+        "access_token": "123:abc",
+        "verify": "careers_bot",
+        "webhook_url": "https://careers.example.org/webhooks/telegram/webhook",
+        "secret_token": secret,
+    }
+    with pytest.raises(RasaException, match="secret_token"):
+        TelegramInput.from_credentials(credentials)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def post(servers, sender: str, message: str) -> requests.Response:
+    return requests.post(
+        servers.rest_webhook, json={"sender": sender, "message": message}, timeout=30
+    )
+
+
+class SocketIOPage:
+    """A page on `origin` talking to Rasa's socket.io channel as the widget does, over HTTP
+    long-polling (Engine.IO 4 / Socket.IO 5 packets: "0" open, "40" join, "44" refused,
+    "42" event, "2"/"3" ping/pong). python-socketio's client takes 30 s to hang up here."""
+
+    def __init__(self, servers, origin: str) -> None:
+        self.url = f"{servers.rasa_url}/socket.io/"
+        self.http = requests.Session()
+        self.http.headers["Origin"] = origin
+        self.query = {"EIO": "4", "transport": "polling"}
+        [opening] = self._receive()
+        self.query["sid"] = json.loads(opening[1:])["sid"]
+
+    def join(self) -> str:
+        self._send("40")
+        return next(p for p in self._packets(30) if p.startswith("4"))
+
+    def chat(self, message: str) -> list[dict]:
+        """Join, ask for a session, send `message`: the first replies that come back."""
+        assert self.join().startswith("40")
+        session_id = uuid.uuid4().hex
+        self._emit("session_request", {"session_id": session_id})
+        self._emit("user_uttered", {"message": message, "session_id": session_id})
+        for batch in self._batches(30):
+            events = [json.loads(p[2:]) for p in batch if p.startswith("42")]
+            replies = [data for event, data in events if event == "bot_uttered"]
+            if replies:
+                self._send("1")  # close
+                return replies
+
+    def _packets(self, timeout: float):
+        for batch in self._batches(timeout):
+            yield from batch
+
+    def _batches(self, timeout: float):
+        """Packets, as each long-poll returns them; pings answered."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            batch = self._receive()
+            if "2" in batch:
+                self._send("3")
+            yield batch
+        raise AssertionError(f"no answer from socket.io within {timeout}s")
+
+    def _emit(self, event: str, data: dict) -> None:
+        self._send("42" + json.dumps([event, data]))
+
+    def _send(self, packet: str) -> None:
+        self.http.post(self.url, params=self.query, data=packet, timeout=10).raise_for_status()
+
+    def _receive(self) -> list[str]:
+        response = self.http.get(self.url, params=self.query, timeout=60)
+        response.raise_for_status()
+        return response.text.split("\x1e")
