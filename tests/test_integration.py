@@ -64,3 +64,23 @@ def test_unknown_job_gets_no_invented_figure(webhook, career):
 def test_conversational_turns(webhook):
     assert text_of(ask(webhook, "hello"))
     assert text_of(ask(webhook, "are you a bot?"))
+
+
+def test_context_does_not_leak_between_senders(webhook, career):
+    first, second = career.jobs[0], career.jobs[3]
+    alice, bob = uuid.uuid4().hex, uuid.uuid4().hex
+    ask(webhook, f"what does a {first.title} do?", alice)
+    ask(webhook, f"what does a {second.title} do?", bob)
+    alice_pay = text_of(ask(webhook, "how much does it pay?", alice))
+    bob_pay = text_of(ask(webhook, "how much does it pay?", bob))
+    assert money_in(alice_pay) == [first.salary.amount]
+    assert money_in(bob_pay) == [second.salary.amount]
+
+
+def test_computed_answer_and_follow_up_over_rest(webhook, career):
+    ranked = sorted(career.jobs, key=lambda j: j.salary.amount, reverse=True)
+    sender = uuid.uuid4().hex
+    best = text_of(ask(webhook, "which job pays the most?", sender))
+    assert format_money(ranked[0].salary.amount, "GBP") in best
+    duties = text_of(ask(webhook, "what does that role involve?", sender))
+    assert ranked[0].duties[0] in duties
