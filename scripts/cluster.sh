@@ -37,12 +37,12 @@ export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-15}
 
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 if [ ! -x "$NGINX" ]; then
-  echo "cluster.sh: nginx is not installed; \`make nginx\` installs the Debian package." >&2
+  echo "cluster.sh: nginx is not installed (\`make cluster\` installs Debian's package)." >&2
   exit 2
 fi
 
-# Logs, pid files and nginx's working files. Each component's process group id is in
-# <name>.pid (tests kill one replica by it).
+# Logs, pid files and nginx's working files (removed at exit unless CLUSTER_RUN_DIR is
+# given). Each component's process group id is in <name>.pid: tests kill a replica by it.
 RUN_DIR=${CLUSTER_RUN_DIR:-$(mktemp -d)}
 mkdir -p "$RUN_DIR/nginx"
 echo "cluster.sh: logs in $RUN_DIR" >&2
@@ -51,11 +51,11 @@ RASA_SERVERS=""
 for i in $(seq 1 "$RASA_REPLICAS"); do
   RASA_SERVERS+="server 127.0.0.1:$((RASA_FIRST_PORT + i - 1)) max_fails=1 fail_timeout=5s; "
 done
-export RASA_SERVERS
-# Only our variables: nginx's own ($host, $remote_addr, ...) stay as they are.
-# shellcheck disable=SC2016
-envsubst '${RASA_SERVERS} ${ACTION_SERVER} ${CLUSTER_PORT} ${ACTIONS_GATEWAY_PORT}' \
-  < deploy/nginx.conf.template > "$RUN_DIR/nginx/cluster.conf"
+# What the nginx image's envsubst does in docker-compose.yml, for our variables only:
+# nginx's own ($host, $remote_addr, ...) stay as they are.
+sed -e "s|\${RASA_SERVERS}|$RASA_SERVERS|g" -e "s|\${ACTION_SERVER}|$ACTION_SERVER|g" \
+  -e "s|\${CLUSTER_PORT}|$CLUSTER_PORT|g" -e "s|\${ACTIONS_GATEWAY_PORT}|$ACTIONS_GATEWAY_PORT|g" \
+  deploy/nginx.conf.template > "$RUN_DIR/nginx/cluster.conf"
 cat > "$RUN_DIR/nginx/nginx.conf" <<EOF
 worker_processes 1;
 pid $RUN_DIR/nginx/nginx.pid;
