@@ -14,11 +14,22 @@ between. A tracker this store built knows how many of its events are stored, so 
 inserts the rest without counting. Anything else (a new session, a tracker it did not
 build) takes Rasa's own path.
 
+Rasa's per-message work also grows with the conversation even when the events are at hand:
+the policies featurize every past turn on each prediction and the whole conversation goes
+to the action server in JSON on every call. So the tracker `retrieve` gives Rasa holds only
+the last `recent_turns` user turns, opened the way Rasa opens a new session that carries its
+slots over: `action_session_start`, `session_started`, the slots as they were before the
+first of those turns (and the active form, if any), `action_listen`. Nothing the assistant
+decides on is older than that: the rules look at the latest turn (config.yml) and the
+actions read the slots and the latest message. Every event is still stored, and
+`retrieve_full_tracker` (the HTTP API's tracker endpoint) reads them all.
+
 endpoints:
     tracker_store:
       type: stores.tracker_store.IncrementalSQLTrackerStore
       url: sqlite:///conversations.db  # and any other SQLTrackerStore setting
       cached_events: 200000            # at most this many events in memory (about 2 KB each)
+      recent_turns: 3                  # user turns in the tracker Rasa works on; 0: all
 """
 
 from __future__ import annotations
@@ -31,13 +42,26 @@ from typing import Any, List, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted, deserialise_events
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+    deserialise_events,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CACHED_EVENTS = 200_000
+DEFAULT_RECENT_TURNS = 3
+
+# Set on the trackers `retrieve` builds: which events they were built from (`_HandedOut`).
+_HANDED_OUT = "_incremental_sql_tracker_store"
 
 
 @dataclass
@@ -46,30 +70,62 @@ class _SessionEvents:
 
     events: List[Event] = field(default_factory=list)
     last_id: int = 0
+    # The conversation as it stood before `events[window_start]`, moved on as the window
+    # of recent turns moves, so that opening the window does not replay the whole session.
+    before_window: Optional[DialogueStateTracker] = None
+    window_start: int = 0
+
+
+@dataclass
+class _HandedOut:
+    """A retrieved tracker's origin: its first events are `events`, the rest are new."""
+
+    session: _SessionEvents
+    events: List[Event]
+    shortened: bool  # begins with an opening of recent turns, not with the session
 
 
 class IncrementalSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, *args: Any, cached_events: int = DEFAULT_CACHED_EVENTS, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        cached_events: int = DEFAULT_CACHED_EVENTS,
+        recent_turns: int = DEFAULT_RECENT_TURNS,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self._cached_events = int(cached_events)
+        self._recent_turns = int(recent_turns)
         self._sessions: OrderedDict[str, _SessionEvents] = OrderedDict()
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         known = self._read_session(sender_id)
         if not known.events:
             return None
-        return DialogueStateTracker.from_events(sender_id, known.events, self.domain.slots)
+        events = self._recent_events(sender_id, known)
+        tracker = DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+        # On the tracker itself, not in the cache: the cache may drop this conversation
+        # before Rasa saves the tracker, and only this store can save a shortened one.
+        setattr(tracker, _HANDED_OUT, _HandedOut(known, events, known.window_start > 0))
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        known = self._sessions.get(tracker.sender_id)
-        if known is None or not _built_from(tracker, known.events):
+        handed_out: Optional[_HandedOut] = getattr(tracker, _HANDED_OUT, None)
+        if handed_out is None or not _built_from(tracker, handed_out.events):
+            if handed_out is not None and handed_out.shortened:
+                # Rasa's path would count the stored events against this shortened tracker
+                # and store nothing: refuse loudly rather than lose the turn.
+                raise ValueError(
+                    f"Conversation '{tracker.sender_id}': the tracker's earlier events were "
+                    "changed after it was retrieved; cannot tell which events are new."
+                )
             self._sessions.pop(tracker.sender_id, None)  # read it all again next time
             await super().save(tracker)
             return
-        await self.stream_events(tracker)
-        new_events = list(tracker.events)[len(known.events) :]
+        new_events = list(tracker.events)[len(handed_out.events) :]
         if not new_events:
             return
+        known = handed_out.session
         with self.session_scope() as db:
             rows = [_row(tracker.sender_id, event) for event in new_events]
             db.execute(self.SQLEvent.__table__.insert(), rows)
@@ -81,11 +137,35 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
                 .scalar()
             )
             db.commit()
-        if any(isinstance(event, SessionStarted) for event in new_events):
-            self._sessions.pop(tracker.sender_id)  # Rasa's query decides where it begins
+        if self.event_broker is not None:
+            # Rasa's stream_events would retrieve the tracker again to find the new events.
+            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+        known.events.extend(new_events)
+        known.last_id = last_id
+        # Rasa may save this tracker again with more events.
+        handed_out.events = handed_out.events + new_events
+        if self._sessions.get(tracker.sender_id) is not known or any(
+            isinstance(event, SessionStarted) for event in new_events
+        ):
+            # Dropped from the cache meanwhile, or a new session (Rasa's query decides
+            # where it begins): read it again next time.
+            self._sessions.pop(tracker.sender_id, None)
+
+    def _recent_events(self, sender_id: str, known: _SessionEvents) -> List[Event]:
+        """The session's last `recent_turns` user turns, opened as a new session would be."""
+        start = _start_of_recent_turns(known.events, self._recent_turns)
+        if start == 0:
+            known.before_window, known.window_start = None, 0
+            return list(known.events)
+        if known.before_window is None or start < known.window_start:
+            known.before_window = DialogueStateTracker.from_events(
+                sender_id, known.events[:start], self.domain.slots
+            )
         else:
-            known.events.extend(new_events)
-            known.last_id = last_id
+            for event in known.events[known.window_start : start]:
+                known.before_window.update(event)
+        known.window_start = start
+        return _opening(known.before_window, known.events[start].timestamp) + known.events[start:]
 
     def _read_session(self, sender_id: str) -> _SessionEvents:
         """The session's events: those read before, plus the rows written since."""
@@ -120,6 +200,36 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         while cached > self._cached_events and len(self._sessions) > 1:
             _, evicted = self._sessions.popitem(last=False)
             cached -= len(evicted.events)
+
+
+def _start_of_recent_turns(events: List[Event], turns: int) -> int:
+    """Index of the user message that begins the last `turns` turns (0: all of them)."""
+    if turns <= 0:
+        return 0
+    seen = 0
+    for index in range(len(events) - 1, 0, -1):
+        if isinstance(events[index], UserUttered):
+            seen += 1
+            if seen == turns:
+                return index
+    return 0
+
+
+def _opening(before: DialogueStateTracker, timestamp: float) -> List[Event]:
+    """What Rasa's action_session_start does, carrying over the state of `before`."""
+    events: List[Event] = [
+        ActionExecuted(ACTION_SESSION_START_NAME, timestamp=timestamp),
+        SessionStarted(timestamp=timestamp),
+    ]
+    events += [
+        SlotSet(slot.name, slot.value, timestamp=timestamp)
+        for slot in before.slots.values()
+        if slot.value != slot.initial_value
+    ]
+    if before.active_loop_name:
+        events.append(ActiveLoop(before.active_loop_name, timestamp=timestamp))
+    events.append(ActionExecuted(ACTION_LISTEN_NAME, timestamp=timestamp))
+    return events
 
 
 def _built_from(tracker: DialogueStateTracker, events: List[Event]) -> bool:

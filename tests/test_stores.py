@@ -51,8 +51,9 @@ def events_of(tracker: DialogueStateTracker) -> List[dict]:
 
 
 async def test_replicas_taking_turns_see_the_same_conversation_as_rasa(domain, database):
-    first = IncrementalSQLTrackerStore(domain, host=database)
-    second = IncrementalSQLTrackerStore(domain, host=database)
+    # The whole session, not only the recent turns: those are the next tests' subject.
+    first = IncrementalSQLTrackerStore(domain, host=database, recent_turns=0)
+    second = IncrementalSQLTrackerStore(domain, host=database, recent_turns=0)
     rasa = SQLTrackerStore(domain, host=database)
 
     for turn, job in enumerate(["assembly_technician", "quality_assurance_manager"] * 3):
@@ -119,3 +120,77 @@ async def test_conversations_beyond_the_cache_limit_are_read_again(domain, datab
 
     for sender in senders:
         assert events_of(await store.retrieve(sender)) == events_of(await rasa.retrieve(sender))
+
+
+def user_texts(tracker: DialogueStateTracker) -> List[str]:
+    return [event.text for event in tracker.events if isinstance(event, UserUttered)]
+
+
+async def test_rasa_works_on_the_recent_turns_with_the_slots_of_the_whole_session(domain, database):
+    first = IncrementalSQLTrackerStore(domain, host=database, recent_turns=4)
+    second = IncrementalSQLTrackerStore(domain, host=database, recent_turns=4)
+    rasa = SQLTrackerStore(domain, host=database)
+    tracker = await first.get_or_create_tracker("long")
+    tracker.update(SlotSet("skill", "empathy"))  # set once, in the first turn only
+    await first.save(tracker)
+
+    for turn in range(12):
+        await take_turn([first, second][turn % 2], "long", f"question {turn}", f"job {turn}")
+        whole = await rasa.retrieve("long")
+        for store in (first, second):
+            recent = await store.retrieve("long")
+            assert user_texts(recent) == user_texts(whole)[-4:]
+            assert recent.current_slot_values() == whole.current_slot_values()
+            assert recent.get_slot("skill") == "empathy"
+            assert recent.latest_action_name == "action_listen"
+
+    # Opened as Rasa opens a session that carries its slots over, then the 4 turns as stored.
+    names = [event.type_name for event in recent.events]
+    assert names[:2] == ["action", "session_started"]
+    assert recent.events[0].action_name == "action_session_start"
+    assert events_of(recent)[-4 * 5 :] == events_of(whole)[-4 * 5 :]
+    # Every event is stored once: the first save (listen and slot), five a turn.
+    assert len(whole.events) == 2 + 5 * 12
+    assert events_of(await first.retrieve_full_tracker("long")) == events_of(whole)
+
+
+async def test_a_shortened_tracker_is_saved_even_if_the_cache_dropped_its_conversation(
+    domain, database
+):
+    store = IncrementalSQLTrackerStore(domain, host=database, recent_turns=2, cached_events=12)
+    rasa = SQLTrackerStore(domain, host=database)
+    for turn in range(4):
+        await take_turn(store, "kept", f"question {turn}", "assembly_technician")
+
+    tracker = await store.retrieve("kept")
+    for turn in range(4):  # other conversations push "kept" out of the cache meanwhile
+        await take_turn(store, f"other-{turn}", "hello", "assembly_technician")
+    tracker.update(UserUttered("one more", {"name": "ask_salary", "confidence": 0.9}))
+    await store.save(tracker)
+    tracker.update(ActionExecuted("action_listen"))  # Rasa saves a tracker again at times
+    await store.save(tracker)
+
+    whole = await rasa.retrieve("kept")
+    assert user_texts(whole) == [f"question {turn}" for turn in range(4)] + ["one more"]
+    assert len(whole.events) == 1 + 5 * 4 + 2
+    assert user_texts(await store.retrieve("kept")) == ["question 3", "one more"]
+
+
+async def test_a_shortened_tracker_changed_before_its_new_events_is_refused(domain, database):
+    store = IncrementalSQLTrackerStore(domain, host=database, recent_turns=1)
+    for turn in range(3):
+        await take_turn(store, "edited", f"question {turn}", "assembly_technician")
+    tracker = await store.retrieve("edited")
+    tracker.events[-1] = ActionExecuted("action_listen")  # not the stored object any more
+
+    with pytest.raises(ValueError, match="cannot tell which events are new"):
+        await store.save(tracker)
+
+
+async def test_recent_turns_zero_gives_rasa_the_whole_session(domain, database):
+    store = IncrementalSQLTrackerStore(domain, host=database, recent_turns=0)
+    rasa = SQLTrackerStore(domain, host=database)
+    for turn in range(12):
+        await take_turn(store, "all", f"question {turn}", "assembly_technician")
+
+    assert events_of(await store.retrieve("all")) == events_of(await rasa.retrieve("all"))
