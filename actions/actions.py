@@ -54,9 +54,17 @@ def turn_from(tracker: Tracker) -> Turn:
     )
 
 
-def dispatch(answer: Answer, dispatcher: CollectingDispatcher) -> List[EventType]:
+def dispatch(
+    answer: Answer, dispatcher: CollectingDispatcher, current_slots: Dict[str, Any]
+) -> List[EventType]:
     dispatcher.utter_message(text=answer.reply.text, buttons=answer.reply.buttons)
-    return [SlotSet(name, value) for name, value in answer.slots.items()]
+    # Only the slots that change: every event is validated, stored and sent back to this
+    # server with each later call (docs/operations.md).
+    return [
+        SlotSet(name, value)
+        for name, value in answer.slots.items()
+        if current_slots.get(name) != value
+    ]
 
 
 class AnswerAction(Action, ABC):
@@ -73,7 +81,7 @@ class AnswerAction(Action, ABC):
     ) -> List[EventType]:
         topic = self.name().removeprefix("action_answer_")
         answer = getattr(ASSISTANT, topic)(turn_from(tracker))
-        return dispatch(answer, dispatcher)
+        return dispatch(answer, dispatcher, tracker.slots)
 
 
 class ActionAnswerRole(AnswerAction):

@@ -37,6 +37,21 @@ async def test_salary_action_replies_with_figure_and_sets_slots(career, dispatch
     assert SlotSet("salary_caveat_shown", True) in events
 
 
+async def test_only_the_slots_that_change_are_set(career, dispatcher):
+    job = career.jobs[3]
+    question = ("how much does a QA manager earn", "ask_salary")
+    entities = [{"entity": "job", "value": job.id, "start": 17, "end": 27}]
+    first = await actions.ActionAnswerSalary().run(
+        dispatcher, make_tracker(*question, entities=entities), DOMAIN
+    )
+    slots = {event["name"]: event["value"] for event in first}
+    assert slots["job"] == job.id
+
+    again = make_tracker(*question, entities=entities, slots=slots)
+    assert await actions.ActionAnswerSalary().run(dispatcher, again, DOMAIN) == []
+    assert format_money(job.salary.amount, "GBP") in dispatcher.messages[1]["text"]
+
+
 async def test_follow_up_reads_the_slot(career, dispatcher):
     job = career.jobs[1]
     tracker = make_tracker("what do they do all day?", "ask_job_duties", slots={"job": job.id})
