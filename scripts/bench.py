@@ -56,6 +56,9 @@ TURN_TIMEOUT = 60
 
 
 def main() -> None:
+    # Stopped with SIGTERM (kill, a CI timeout): unwind, so the `finally` blocks stop the
+    # servers this run started instead of leaving them running.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--senders", type=int, default=20)
     parser.add_argument("--turns", type=int, default=2000)
