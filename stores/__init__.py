@@ -1,1 +1,6 @@
-"""Rasa tracker and lock stores for this project, configured in endpoints.yml by module path."""
+"""Rasa-side extensions for this project: tracker and lock stores, configured in endpoints.yml
+by module path, so every Rasa process that serves the bot imports this package."""
+
+from stores import action_response_check
+
+action_response_check.install()
