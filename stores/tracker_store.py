@@ -126,17 +126,19 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         if not new_events:
             return
         known = handed_out.session
-        with self.session_scope() as db:
-            rows = [_row(tracker.sender_id, event) for event in new_events]
-            db.execute(self.SQLEvent.__table__.insert(), rows)
-            # Rasa may save this tracker again (a new conversation is saved when created
-            # and after its first message): those events are stored now.
-            last_id = (
-                db.query(sa.func.max(self.SQLEvent.id))
-                .filter(self.SQLEvent.sender_id == tracker.sender_id)
-                .scalar()
-            )
-            db.commit()
+        # SQLAlchemy Core in one transaction: the ORM session costs more CPU than the
+        # statements on this path, which runs for every message.
+        table = self.SQLEvent.__table__
+        rows = [_row(tracker.sender_id, event) for event in new_events]
+        with self.engine.begin() as db:
+            if self.engine.dialect.full_returning:  # PostgreSQL: the ids come back
+                ids = db.execute(table.insert().values(rows).returning(table.c.id)).scalars()
+                last_id = max(ids)
+            else:
+                db.execute(table.insert(), rows)
+                last_id = db.execute(
+                    sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == tracker.sender_id)
+                ).scalar()
         if self.event_broker is not None:
             # Rasa's stream_events would retrieve the tracker again to find the new events.
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
@@ -170,23 +172,21 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
     def _read_session(self, sender_id: str) -> _SessionEvents:
         """The session's events: those read before, plus the rows written since."""
         known = self._sessions.pop(sender_id, None)
-        columns = (self.SQLEvent.id, self.SQLEvent.type_name, self.SQLEvent.data)
-        with self.session_scope() as db:
-            rows = []
-            if known is not None:
-                rows = (
-                    db.query(*columns)
-                    .filter(
-                        self.SQLEvent.sender_id == sender_id,
-                        self.SQLEvent.id > known.last_id,
-                    )
-                    .order_by(self.SQLEvent.id)
-                    .all()
-                )
-                if any(row.type_name == SessionStarted.type_name for row in rows):
-                    known = None  # a new session: Rasa's own query decides where it begins
-            if known is None:
-                known = _SessionEvents()
+        table = self.SQLEvent.__table__
+        rows = []
+        if known is not None:
+            with self.engine.connect() as db:  # Core, as in save
+                rows = db.execute(
+                    sa.select(table.c.id, table.c.type_name, table.c.data)
+                    .where(table.c.sender_id == sender_id, table.c.id > known.last_id)
+                    .order_by(table.c.id)
+                ).all()
+            if any(row.type_name == SessionStarted.type_name for row in rows):
+                known = None  # a new session: Rasa's own query decides where it begins
+        if known is None:
+            known = _SessionEvents()
+            columns = (self.SQLEvent.id, self.SQLEvent.type_name, self.SQLEvent.data)
+            with self.session_scope() as db:
                 rows = self._event_query(db, sender_id, False).with_entities(*columns).all()
         if rows:
             known.events.extend(deserialise_events([json.loads(row.data) for row in rows]))

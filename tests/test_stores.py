@@ -1,13 +1,16 @@
 """The incremental SQL tracker store gives the same conversations as Rasa's SQLTrackerStore.
 
-Two stores on one database stand for two Rasa replicas taking turns on a conversation.
+Two stores on one database stand for two Rasa replicas taking turns on a conversation. Each
+test runs on SQLite and, with the integration tests, on the local PostgreSQL server.
 """
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
-from typing import List
+from typing import Iterator, List
 
+import psycopg2
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
@@ -21,6 +24,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores.tracker_store import IncrementalSQLTrackerStore
+from tests.cluster_runner import POSTGRES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,9 +34,26 @@ def domain() -> Domain:
     return Domain.load(str(ROOT / "domain.yml"))
 
 
-@pytest.fixture
-def database(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'conversations.db'}"
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def database(request, tmp_path) -> Iterator[str]:
+    """A new, empty database: SQLite (`make run`) and PostgreSQL (cluster mode)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'conversations.db'}"
+        return
+    name = f"careers_store_test_{uuid.uuid4().hex[:12]}"
+    _administer(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://{POSTGRES['user']}@{POSTGRES['host']}:{POSTGRES['port']}/{name}"
+    finally:
+        _administer(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _administer(statement: str) -> None:
+    connection = psycopg2.connect(dbname="postgres", **POSTGRES)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+    connection.close()
 
 
 async def take_turn(store, sender: str, text: str, job: str) -> None:
