@@ -141,6 +141,28 @@ async def test_a_message_queued_behind_a_dead_process_is_served_when_its_ticket_
     assert time.monotonic() - started < 3 * lifetime
 
 
+async def test_messages_of_one_conversation_hold_the_lock_one_at_a_time(monkeypatch):
+    store = LockStore.create(_lock_store_config(monkeypatch))
+    conversation = uuid.uuid4().hex
+    holding: List[int] = []
+    overlaps: List[List[int]] = []
+    served: List[int] = []
+
+    async def handle_message(number: int) -> None:
+        async with store.lock(conversation, 10, wait_time_in_seconds=0.02):
+            holding.append(number)
+            if len(holding) > 1:
+                overlaps.append(list(holding))
+            await asyncio.sleep(0.1)  # Rasa handling the message
+            holding.remove(number)
+            served.append(number)
+
+    await asyncio.wait_for(asyncio.gather(*map(handle_message, range(5))), timeout=30)
+    assert overlaps == []
+    assert sorted(served) == list(range(5))
+    assert store.get_lock(conversation) is None  # the last one out removed the queue
+
+
 def _lock_store_config(monkeypatch):
     """deploy/endpoints.yml's lock store, on the local Redis with a key prefix of its own."""
     endpoints = ROOT / "deploy" / "endpoints.yml"
