@@ -54,7 +54,7 @@ $(LANGUAGE_ASSETS): $(INSTALLED) $(KNOWLEDGE) actions/knowledge.py actions/knowl
 
 build/nlu/synonyms.yml: $(LANGUAGE_ASSETS)
 
-$(MODEL): $(LANGUAGE_ASSETS) config.yml domain.yml $(TRAINING_DATA)
+$(MODEL): $(LANGUAGE_ASSETS) config.yml domain.yml $(TRAINING_DATA) components/intent_classifier.py
 	$(RASA) train --data $(RASA_DATA) --config config.yml --domain domain.yml \
 		--out models --fixed-model-name careers
 	touch $@
@@ -97,8 +97,8 @@ validate: $(LANGUAGE_ASSETS) ## Check training data, domain and knowledge files
 		--fail-on-warnings
 
 lint: $(INSTALLED) ## Static checks of the Python code
-	$(BIN)/ruff check actions channels scripts stores tests web/serve.py
-	$(BIN)/ruff format --check actions channels scripts stores tests web/serve.py
+	$(BIN)/ruff check actions channels components scripts stores tests web/serve.py
+	$(BIN)/ruff format --check actions channels components scripts stores tests web/serve.py
 
 test: validate test-actions test-widget test-stories test-integration ## The whole test suite
 

@@ -56,7 +56,8 @@ def test_images_are_the_official_ones_at_the_locked_versions(services, locked):
     sdk_image = re.search(r"^FROM (\S+)", _read("deploy/action-server.Dockerfile"), re.M)[1]
     assert rasa_image.startswith(f"rasa/rasa:{locked['rasa']}-")
     assert sdk_image == f"rasa/rasa-sdk:{locked['rasa-sdk']}"
-    assert f"jsonschema=={locked['jsonschema']}" in _read("deploy/rasa.Dockerfile")
+    for package in ("jsonschema", "hiredis"):
+        assert f"{package}=={locked[package]}" in _read("deploy/rasa.Dockerfile")
     assert "-c /tmp/requirements.lock" in _read("deploy/action-server.Dockerfile")
     for replica in replicas(services).values():
         assert replica["build"]["dockerfile"] == "deploy/rasa.Dockerfile"
@@ -78,6 +79,20 @@ def test_two_or_more_replicas_run_with_the_cluster_endpoints_and_settings(servic
         assert environment["SANIC_REQUEST_MAX_SIZE"] == run_sh_limit
         gateway = f"http://nginx:{services['nginx']['environment']['ACTIONS_GATEWAY_PORT']}"
         assert environment["ACTION_ENDPOINT_URL"] == f"{gateway}/webhook"
+
+
+def test_replicas_mount_every_project_package_rasa_loads(services):
+    config = yaml.safe_load(_read("config.yml"))
+    endpoints = yaml.safe_load(_read("deploy/endpoints.yml"))
+    credentials = yaml.safe_load(_read("credentials.yml"))
+    names = [c["name"] for c in config["pipeline"] + config["policies"]]
+    names += [section.get("type", "") for section in endpoints.values()]
+    names += list(credentials)
+    packages = {name.split(".")[0] for name in names if "." in name}
+    assert {"components", "stores", "channels"} <= packages
+    for replica in replicas(services).values():
+        for package in packages:
+            assert f"./{package}:/app/{package}:ro" in replica["volumes"], package
 
 
 def test_nginx_renders_the_cluster_template_for_every_replica(services):
