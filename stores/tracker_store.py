@@ -60,6 +60,15 @@ logger = logging.getLogger(__name__)
 DEFAULT_CACHED_EVENTS = 200_000
 DEFAULT_RECENT_TURNS = 3
 
+# Each message reads the rows of its conversation after the last one this store has seen.
+# Rasa indexes sender_id alone, so that read visits every row of the conversation. Part of
+# the table's metadata, so created with the table; added to existing tables at start-up.
+_EVENTS_BY_CONVERSATION = sa.Index(
+    "ix_events_sender_id_id",
+    SQLTrackerStore.SQLEvent.__table__.c.sender_id,
+    SQLTrackerStore.SQLEvent.__table__.c.id,
+)
+
 # Set on the trackers `retrieve` builds: which events they were built from (`_HandedOut`).
 _HANDED_OUT = "_incremental_sql_tracker_store"
 
@@ -94,6 +103,10 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
+        try:
+            _EVENTS_BY_CONVERSATION.create(self.engine, checkfirst=True)
+        except sa.exc.SQLAlchemyError as error:  # e.g. another replica creating it too
+            logger.warning("Index %s not created: %s", _EVENTS_BY_CONVERSATION.name, error)
         self._cached_events = int(cached_events)
         self._recent_turns = int(recent_turns)
         self._sessions: OrderedDict[str, _SessionEvents] = OrderedDict()

@@ -12,6 +12,7 @@ from typing import Iterator, List
 
 import psycopg2
 import pytest
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -23,7 +24,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from stores.tracker_store import IncrementalSQLTrackerStore
+from stores.tracker_store import _EVENTS_BY_CONVERSATION, IncrementalSQLTrackerStore
 from tests.cluster_runner import POSTGRES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,3 +216,13 @@ async def test_recent_turns_zero_gives_rasa_the_whole_session(domain, database):
         await take_turn(store, "all", f"question {turn}", "assembly_technician")
 
     assert events_of(await store.retrieve("all")) == events_of(await rasa.retrieve("all"))
+
+
+async def test_the_index_by_conversation_is_added_to_an_existing_table(domain, database):
+    older = SQLTrackerStore(domain, host=database)
+    _EVENTS_BY_CONVERSATION.drop(older.engine)  # a table from before this store existed
+
+    IncrementalSQLTrackerStore(domain, host=database)
+
+    indexes = sa.inspect(older.engine).get_indexes(older.SQLEvent.__tablename__)
+    assert ["sender_id", "id"] in [index["column_names"] for index in indexes]
