@@ -40,6 +40,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, List, Optional
 
+import psycopg2.extras
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
@@ -144,9 +145,16 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         table = self.SQLEvent.__table__
         rows = [_row(tracker.sender_id, event) for event in new_events]
         with self.engine.begin() as db:
-            if self.engine.dialect.full_returning:  # PostgreSQL: the ids come back
-                ids = db.execute(table.insert().values(rows).returning(table.c.id)).scalars()
-                last_id = max(ids)
+            if self.engine.dialect.driver == "psycopg2":  # PostgreSQL: the ids come back
+                # psycopg2's own multi-row insert: SQLAlchemy would compile the statement
+                # anew for every message (a number of rows is part of it).
+                ids = psycopg2.extras.execute_values(
+                    db.connection.cursor(),
+                    f"INSERT INTO {table.name} ({', '.join(_COLUMNS)}) VALUES %s RETURNING id",
+                    [tuple(row[column] for column in _COLUMNS) for row in rows],
+                    fetch=True,
+                )
+                last_id = max(row[0] for row in ids)
             else:
                 db.execute(table.insert(), rows)
                 last_id = db.execute(
@@ -250,6 +258,9 @@ def _built_from(tracker: DialogueStateTracker, events: List[Event]) -> bool:
     if len(tracker.events) < len(events):
         return False
     return all(a is b for a, b in zip(tracker.events, events, strict=False))
+
+
+_COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
 
 
 def _row(sender_id: str, event: Event) -> dict:
