@@ -1,5 +1,5 @@
 """Rasa's REST channel, same URL (`/webhooks/rest/webhook`), with the message-length cap and
-a 400 for a request that is not `{"sender": ..., "message": "..."}`."""
+a 400 for a request that is not `{"sender": ..., "message": "..."}`, the sender included."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from sanic.request import Request
 from channels.limits import MessageLengthLimit
 
 EXPECTED_BODY = 'Send JSON like {"sender": "user-1", "message": "how much does a QA manager earn?"}'
+MISSING_SENDER = (
+    'Give each conversation its own "sender" id: {"sender": "user-1", "message": "..."}'
+)
 
 
 class RestInput(MessageLengthLimit, rasa_rest.RestInput):
@@ -19,7 +22,12 @@ class RestInput(MessageLengthLimit, rasa_rest.RestInput):
         # Rasa would fail with a 500 on a body that is not a JSON object.
         if not isinstance(req.json, dict):
             raise InvalidUsage(EXPECTED_BODY)
-        return await super()._extract_sender(req)
+        sender = await super()._extract_sender(req)
+        # Rasa files a message without one under the conversation "default", shared by
+        # every such client: one visitor would get answers in another's context.
+        if sender is None or not str(sender).strip():
+            raise InvalidUsage(MISSING_SENDER)
+        return sender
 
     def _extract_message(self, req: Request) -> Optional[str]:
         message = super()._extract_message(req)
