@@ -29,7 +29,7 @@ endpoints:
       type: stores.tracker_store.IncrementalSQLTrackerStore
       url: sqlite:///conversations.db  # and any other SQLTrackerStore setting
       cached_events: 200000            # at most this many events in memory (about 2 KB each)
-      recent_turns: 3                  # user turns in the tracker Rasa works on; 0: all
+      recent_turns: 1                  # user turns in the tracker Rasa works on; 0: all
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 logger = logging.getLogger(__name__)
 
 DEFAULT_CACHED_EVENTS = 200_000
-DEFAULT_RECENT_TURNS = 3
+DEFAULT_RECENT_TURNS = 1
 
 # Each message reads the rows of its conversation after the last one this store has seen.
 # Rasa indexes sender_id alone, so that read visits every row of the conversation. Part of

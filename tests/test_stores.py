@@ -134,7 +134,7 @@ async def test_a_tracker_it_did_not_build_is_saved_without_duplicates(domain, da
 
 
 async def test_conversations_beyond_the_cache_limit_are_read_again(domain, database):
-    store = IncrementalSQLTrackerStore(domain, host=database, cached_events=10)
+    store = IncrementalSQLTrackerStore(domain, host=database, cached_events=10, recent_turns=0)
     rasa = SQLTrackerStore(domain, host=database)
     senders = [f"user-{n}" for n in range(5)]
     for sender in senders * 2:
