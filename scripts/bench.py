@@ -416,13 +416,8 @@ class Processes:
     def named(self) -> Dict[str, int]:
         """'rasa-1: rasa' -> pid, for each process worth naming (not shell wrappers)."""
         by_group: Dict[int, List[tuple[int, str]]] = {}
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                pid, rest = stat.read_text().split(" (", 1)
-                command, fields = rest.rsplit(") ", 1)
-            except (OSError, ValueError):
-                continue
-            by_group.setdefault(int(fields.split()[2]), []).append((int(pid), command))
+        for pid, command, group in _processes():
+            by_group.setdefault(group, []).append((pid, command))
         named = {}
         for component, group in self.groups.items():
             members = [(pid, cmd) for pid, cmd in by_group.get(group, []) if cmd != "bash"]
@@ -440,7 +435,7 @@ class Processes:
         # The machine's shared services, whichever bot's (the stock bot uses neither), and
         # this script sending the load: they share the same 2 CPUs.
         for name, command in SHARED_SERVICES.items():
-            pids = [pid for pid, cmd in _processes() if cmd == command]
+            pids = [pid for pid, cmd, _ in _processes() if cmd == command]
             seconds[name] = sum(_cpu_seconds(pid) or 0 for pid in pids)
         seconds["load generator (bench.py)"] = _cpu_seconds(os.getpid()) or 0
         return seconds
@@ -455,15 +450,16 @@ class Processes:
 SHARED_SERVICES = {"PostgreSQL (all its processes)": "postgres", "Redis": "redis-server"}
 
 
-def _processes() -> List[tuple[int, str]]:
-    """(pid, command name) of every process."""
+def _processes() -> List[tuple[int, str, int]]:
+    """(pid, command name, process group id) of every process."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             pid, rest = stat.read_text().split(" (", 1)
+            command, fields = rest.rsplit(") ", 1)
         except (OSError, ValueError):
             continue
-        found.append((int(pid), rest.rsplit(") ", 1)[0]))
+        found.append((int(pid), command, int(fields.split()[2])))
     return found
 
 

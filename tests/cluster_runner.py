@@ -179,8 +179,13 @@ def _kill_leftovers(run_dir: Path) -> None:
 
 
 def _drop_database(database: str) -> None:
+    administer_postgres(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def administer_postgres(statement: str) -> None:
+    """Run a statement outside any transaction (CREATE/DROP DATABASE) on the local server."""
     connection = psycopg2.connect(dbname="postgres", **POSTGRES)
     connection.autocommit = True
     with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        cursor.execute(statement)
     connection.close()

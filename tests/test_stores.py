@@ -10,7 +10,6 @@ import uuid
 from pathlib import Path
 from typing import Iterator, List
 
-import psycopg2
 import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -25,7 +24,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores.tracker_store import _EVENTS_BY_CONVERSATION, IncrementalSQLTrackerStore
-from tests.cluster_runner import POSTGRES
+from tests.cluster_runner import POSTGRES, administer_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,19 +41,11 @@ def database(request, tmp_path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'conversations.db'}"
         return
     name = f"careers_store_test_{uuid.uuid4().hex[:12]}"
-    _administer(f'CREATE DATABASE "{name}"')
+    administer_postgres(f'CREATE DATABASE "{name}"')
     try:
         yield f"postgresql://{POSTGRES['user']}@{POSTGRES['host']}:{POSTGRES['port']}/{name}"
     finally:
-        _administer(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _administer(statement: str) -> None:
-    connection = psycopg2.connect(dbname="postgres", **POSTGRES)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
-    connection.close()
+        administer_postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def take_turn(store, sender: str, text: str, job: str) -> None:
@@ -90,33 +81,20 @@ async def test_replicas_taking_turns_see_the_same_conversation_as_rasa(domain, d
     assert len((await rasa.retrieve("user-1")).events) == 1 + 5 * 6
 
 
-async def test_a_new_session_written_elsewhere_starts_the_conversation_afresh(domain, database):
-    replica = IncrementalSQLTrackerStore(domain, host=database)
-    other = SQLTrackerStore(domain, host=database)
-    rasa = SQLTrackerStore(domain, host=database)
-    await take_turn(replica, "user-2", "first session", "assembly_technician")
-
-    tracker = await other.retrieve("user-2")
-    tracker.update(ActionExecuted("action_session_start"))
-    tracker.update(SessionStarted())
-    tracker.update(ActionExecuted("action_listen"))
-    await other.save(tracker)
-
-    assert events_of(await replica.retrieve("user-2")) == events_of(await rasa.retrieve("user-2"))
-
-
-async def test_a_new_session_it_starts_itself_starts_the_conversation_afresh(domain, database):
+@pytest.mark.parametrize("started_by", ["another process", "this store"])
+async def test_a_new_session_starts_the_conversation_afresh(domain, database, started_by):
     store = IncrementalSQLTrackerStore(domain, host=database)
     rasa = SQLTrackerStore(domain, host=database)
-    await take_turn(store, "user-4", "first session", "assembly_technician")
+    starter = rasa if started_by == "another process" else store
+    await take_turn(store, "user-2", "first session", "assembly_technician")
 
-    tracker = await store.retrieve("user-4")
+    tracker = await starter.retrieve("user-2")
     tracker.update(ActionExecuted("action_session_start"))
     tracker.update(SessionStarted())
     tracker.update(ActionExecuted("action_listen"))
-    await store.save(tracker)
+    await starter.save(tracker)
 
-    assert events_of(await store.retrieve("user-4")) == events_of(await rasa.retrieve("user-4"))
+    assert events_of(await store.retrieve("user-2")) == events_of(await rasa.retrieve("user-2"))
 
 
 async def test_a_tracker_it_did_not_build_is_saved_without_duplicates(domain, database):
