@@ -244,7 +244,9 @@ def salary(career: Career, job: Job, with_caveat: bool) -> Reply:
 
 def all_salaries(career: Career, with_caveat: bool) -> Reply:
     lines = [f"{j.title}: {format_salary(j)}" for j in career.jobs]
-    text = f"{_salary_basis(career).capitalize()} salaries:\n{_bullets(lines)}"
+    basis = _salary_basis(career)
+    # Capitalise the first letter only: "UK national average", never "Uk national ...".
+    text = f"{basis[:1].upper()}{basis[1:]} salaries:\n{_bullets(lines)}"
     if with_caveat:
         text += "\n" + salary_caveat(career)
     return Reply(

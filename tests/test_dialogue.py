@@ -79,6 +79,9 @@ def test_all_salaries(assistant, career):
     answer = assistant.all_salaries(Turn("salaries"))
     for job in career.jobs:
         assert f"{job.title}: {format_money(job.salary.amount, 'GBP')}" in answer.reply.text
+    # The basis is the knowledge file's own words, first letter capitalised ("UK ...").
+    basis = career.jobs[0].salary.basis
+    assert answer.reply.text.startswith(basis[:1].upper() + basis[1:])
 
 
 @pytest.mark.parametrize("index", range(4))
