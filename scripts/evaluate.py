@@ -1,14 +1,15 @@
-"""Ask the question set in tests/eval/questions.yml over the REST channel and score it.
+"""Ask the evaluation question sets over the REST channel and score them.
 
-    make eval     (starts the bot, runs this, stops the bot)
+    make eval     (starts the bot as `make run` does, runs this, stops the bot)
 
-Each case is one or more user turns; each turn names the facts its reply must contain as
-keys that are looked up in the knowledge file (`salary: quality_assurance_manager` means
-"the QA manager's figure, formatted £42,368"), so no figure is typed in the question set.
+Two sets: the development set tests/eval/questions.yml, whose turns name the facts a reply
+must contain as knowledge-file keys (`salary: quality_assurance_manager` means "the QA
+manager's figure, formatted £42,368"), and the blind set tests/eval/blind/questions.yml,
+written from the article alone, whose turns list key terms (`contains`) or `declines`.
 Every £ amount in every reply must be a figure the knowledge gives or one computed from
 it (difference, mean, monthly) or one the user typed: anything else is an invented figure.
 Prints accuracy per category and overall; exits non-zero below --min-accuracy or on any
-invented figure. Writes results/eval/report.json with every failure.
+invented figure. Writes results/eval/<set>.json with every failure.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import uuid
 from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Set
+from typing import Any, Callable, Dict, List, Set, Tuple
 
 import requests
 import yaml
@@ -34,7 +35,11 @@ from actions.knowledge import DEFAULT_CAREER_ID, Career, load_knowledge  # noqa:
 from actions.salary_maths import parse_amount  # noqa: E402
 
 USER_AMOUNT = re.compile(r"£?\s*(\d{1,3}(?:,\d{3})+|\d+)\s*(k|grand|thousand)?", re.IGNORECASE)
+# The development set (read and fixed against) and the blind set (written from the article
+# alone, never read for fixes or training): README, Quality.
+QUESTION_SETS = ("tests/eval/questions.yml", "tests/eval/blind/questions.yml")
 DECLINES = (
+    "doesn't say",
     "can only help",
     "don't have information",
     "doesn't cover",
@@ -47,15 +52,29 @@ DECLINES = (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("BOT_URL"), required=False)
-    parser.add_argument("--questions", default="tests/eval/questions.yml")
-    parser.add_argument("--out", default="results/eval/report.json")
+    parser.add_argument(
+        "--questions",
+        action="append",
+        help="a question set (repeatable); default: the development and the blind set",
+    )
+    parser.add_argument("--out", default="results/eval")
     parser.add_argument("--min-accuracy", type=float, default=0.0)
     args = parser.parse_args()
     if not args.url:
         raise SystemExit("Give --url or set BOT_URL (make eval does this).")
 
     career = load_knowledge()[DEFAULT_CAREER_ID]
-    cases = yaml.safe_load(Path(args.questions).read_text(encoding="utf-8"))["cases"]
+    failed = False
+    for path in args.questions or QUESTION_SETS:
+        accuracy, invented = evaluate_set(args.url, career, Path(path), Path(args.out))
+        failed |= bool(invented) or accuracy < args.min_accuracy
+    if failed:
+        sys.exit(1)
+
+
+def evaluate_set(url: str, career: Career, path: Path, out_dir: Path) -> Tuple[float, List]:
+    """Ask every case of one set; print and write its per-category scores."""
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
     expectations = Expectations(career)
     allowed = allowed_amounts(career)
 
@@ -65,7 +84,7 @@ def main() -> None:
         sender = f"eval-{uuid.uuid4().hex}"
         problems: List[str] = []
         for turn in case["turns"]:
-            reply = ask(args.url, sender, turn["user"])
+            reply = ask(url, sender, turn["user"])
             problems += [f"{turn['user']!r}: {p}" for p in expectations.check(turn, reply)]
             user_amounts = amounts_typed(turn["user"])
             for amount in amounts_in(reply):
@@ -79,6 +98,7 @@ def main() -> None:
 
     passed = sum(p for p, _ in totals.values())
     total = sum(n for _, n in totals.values())
+    print(f"\n{path}")
     print(f"{'category':<16} {'passed':>7} {'cases':>6} {'accuracy':>9}")
     for category in sorted(totals):
         p, n = totals[category]
@@ -88,17 +108,17 @@ def main() -> None:
     for failure in failures:
         print(f"FAIL {failure['case']}: " + "; ".join(failure["problems"]))
 
-    out = Path(args.out)
+    out = out_dir / f"{path.parent.name}-{path.stem}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     report = {
+        "questions": str(path),
         "overall": {"passed": passed, "cases": total, "accuracy": passed / total},
         "categories": {c: {"passed": p, "cases": n} for c, (p, n) in totals.items()},
         "invented_figures": invented,
         "failures": failures,
     }
     out.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    if invented or passed / total < args.min_accuracy:
-        sys.exit(1)
+    return passed / total, invented
 
 
 def ask(url: str, sender: str, message: str) -> str:
@@ -179,6 +199,13 @@ class Expectations:
                 ]
                 if excluded:
                     problems.append(f"{key}={value}: also named {excluded} ({other})")
+        # The blind set's form: key terms any right answer has, each with its alternatives.
+        for alternatives in turn.get("contains", []):
+            options = [alternatives] if isinstance(alternatives, str) else alternatives
+            if not any(o.lower() in lowered for o in options):
+                problems.append(f"missing one of {options}")
+        if turn.get("declines") and not any(d in lowered for d in DECLINES):
+            problems.append("expected an honest decline")
         for forbidden in turn.get("must_not", []):
             if forbidden.lower() in lowered:
                 problems.append(f"must not contain {forbidden!r}")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start the bot (scripts/run.sh) on free ports, wait until it answers over REST, run the
-# given command with BOT_URL set to the REST webhook, then stop the bot.
+# Start the bot exactly as `make run` does (scripts/run.sh, the project's endpoints.yml and
+# tracker store) on free ports with its own SQLite file, wait until it answers over REST,
+# run the given command with BOT_URL set to the REST webhook, then stop the bot.
 #   scripts/with-servers.sh .venv/bin/python scripts/evaluate.py
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -8,8 +9,7 @@ free_port() { .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("12
 export RASA_PORT=${RASA_PORT:-$(free_port)} ACTIONS_PORT=${ACTIONS_PORT:-$(free_port)}
 export WEB_PORT=${WEB_PORT:-$(free_port)}  # the demo page too, so a running `make run` is no obstacle
 workdir=$(mktemp -d)
-export ENDPOINTS="$workdir/endpoints.yml"
-printf 'action_endpoint:\n  url: "http://127.0.0.1:%s/webhook"\n' "$ACTIONS_PORT" > "$ENDPOINTS"
+export TRACKER_STORE_URL="sqlite:///$workdir/conversations.db"
 export BOT_URL="http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook"
 
 setsid scripts/run.sh > "$workdir/servers.log" 2>&1 &

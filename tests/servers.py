@@ -47,8 +47,6 @@ class Servers:
 @contextmanager
 def running_servers(workdir: Path, **env: str) -> Iterator[Servers]:
     rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
     servers = Servers(
         rasa_url=f"http://127.0.0.1:{rasa_port}",
         actions_url=f"http://127.0.0.1:{actions_port}",
@@ -60,7 +58,8 @@ def running_servers(workdir: Path, **env: str) -> Iterator[Servers]:
         "RASA_PORT": str(rasa_port),
         "ACTIONS_PORT": str(actions_port),
         "WEB_PORT": str(web_port),
-        "ENDPOINTS": str(endpoints),
+        # The project's endpoints.yml and tracker store, as `make run` has them.
+        "TRACKER_STORE_URL": f"sqlite:///{workdir / 'conversations.db'}",
         "RASA_PUBLIC_URL": servers.rasa_url,
         **env,
     }
