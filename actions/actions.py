@@ -80,7 +80,7 @@ class AnswerAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         topic = self.name().removeprefix("action_answer_")
-        answer = getattr(ASSISTANT, topic)(turn_from(tracker))
+        answer = ASSISTANT.answer(topic, turn_from(tracker))
         return dispatch(answer, dispatcher, tracker.slots)
 
 

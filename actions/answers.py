@@ -382,6 +382,19 @@ def passage(section: str, text: str) -> Reply:
     return Reply(f'From the article\'s section "{section}": {text}', start_buttons())
 
 
+def yes_from(section: str, statement: str) -> Reply:
+    """A yes/no question the knowledge answers: yes, and the statement that says so."""
+    return Reply(f'Yes. From the article\'s section "{section}": {statement}', start_buttons())
+
+
+def not_said(career: Career) -> Reply:
+    return Reply(
+        f"The article doesn't say. It covers the role of {a_or_an(career.title.lower())}, "
+        "its skills, training routes, jobs with salaries and responsibilities.",
+        start_buttons(),
+    )
+
+
 def did_you_mean(intents: Sequence[str], entities: Dict[str, str]) -> Reply:
     return Reply(
         "I'm not sure I understood. Did you mean one of these?",

@@ -14,7 +14,7 @@ from actions import answers, salary_maths
 from actions.answers import Reply
 from actions.knowledge import Career
 from actions.language import EntityResolver
-from actions.retrieval import PassageFinder
+from actions.retrieval import PassageFinder, statements_of
 
 # Words that are part of asking, not of naming a job, skill or course. Whatever else a
 # question holds, once known names and stop words are gone, is something we do not cover.
@@ -68,6 +68,26 @@ SALARY_INTENTS = {"ask_salary", "ask_all_salaries"}
 # An intent below this confidence is not worth offering as "did you mean ...?".
 CLARIFY_MIN_CONFIDENCE = 0.1
 
+# "do they train staff?", "is reporting faults part of it?": asked to be confirmed.
+_YES_NO = re.compile(
+    r"^\s*(?:so\s+|and\s+|but\s+)?(?:do|does|did|is|are|was|will|would|should|must|can|could|"
+    r"have|has|am)\b(?!.*\b(?:how|what|which|when|where|who|why)\b)"
+)
+# Topics whose answer is a list beside the point of a yes/no question about the work ("do
+# they train colleagues?" is not asking for the training routes): a matching duty or
+# responsibility answers it instead. Topics whose answer already holds the yes (a route's
+# content, specialisations) or a figure (pay, length, entry) keep their own answer.
+_YES_NO_TOPICS = frozenset(
+    "role responsibilities skills education jobs job_duties out_of_scope unclear".split()
+)
+# Where NLU had no topic, or a question about the work asks about something the knowledge
+# never mentions ("do they work weekends?"), nothing confirms it: "the article doesn't
+# say", not a guess.
+_NOT_SAID_TOPICS = frozenset({"out_of_scope", "unclear"})
+_WORK_TOPICS = frozenset({"role", "responsibilities", "job_duties"})
+# A statement must match this well to confirm a yes/no question.
+YES_MIN_SCORE = 0.3
+
 # "the second one", "the last one", "number 3", "option 2" after a list.
 _NUMBERED = re.compile(r"\b(?:number|no|option|#)\s*\.?\s*(\d)\b")
 _FOLLOW_UP_START = re.compile(r"^\s*(?:and|what about|how about|same for|what of|ok and|and for)\b")
@@ -112,7 +132,47 @@ class CareersAssistant:
         self.career = career
         self.resolver = resolver
         self.passages = passages
+        self.statements = PassageFinder(career, resolver.nlp, statements_of(career))
         self._question_words = QUESTION_WORDS | set(ORDINALS)
+        # The one table from an action's topic (`action_answer_<topic>`) to its answer.
+        self.routes = {
+            "role": self.role,
+            "specialisations": self.specialisations,
+            "responsibilities": self.responsibilities,
+            "source": self.source,
+            "out_of_scope": self.out_of_scope,
+            "skills": self.skills,
+            "skill": self.skill,
+            "education": self.education,
+            "pathway": self.pathway,
+            "pathway_duration": self.pathway_duration,
+            "pathway_entry_requirements": self.pathway_entry_requirements,
+            "pathway_content": self.pathway_content,
+            "jobs": self.jobs,
+            "job_duties": self.job_duties,
+            "salary": self.salary,
+            "all_salaries": self.all_salaries,
+            "monthly_salary": self.monthly_salary,
+            "follow_up": self.follow_up,
+            "unclear": self.unclear,
+        }
+
+    def answer(self, topic: str, turn: Turn) -> Answer:
+        """The answer for an action's topic; a yes/no question about the work first gets
+        the duty or responsibility that confirms it."""
+        if topic in _YES_NO_TOPICS and _YES_NO.match(turn.text.lower()):
+            unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+            match = None if unknown else self.statements.best(turn.text, YES_MIN_SCORE)
+            if match:
+                reply = answers.yes_from(match.passage.section, match.passage.text)
+                return _answer(reply, "passage")
+            unsaid = [
+                w for w in self.passages.unknown_words(turn.text) if w not in self._question_words
+            ]
+            if not unknown and (topic in _NOT_SAID_TOPICS or (topic in _WORK_TOPICS and unsaid)):
+                # "do they work weekends?": nothing in the knowledge says either way
+                return _answer(answers.not_said(self.career), "out_of_scope")
+        return self.routes[topic](turn)
 
     # --- the role, responsibilities, source ---------------------------------------------
 

@@ -8,6 +8,7 @@ problem, rather than producing wrong answers later.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Tuple
@@ -119,7 +120,7 @@ class Career:
         return {
             "job": {job.id: _names(job.title, job.aliases) for job in self.jobs},
             "skill": {s.id: _names(s.name, s.aliases) for s in self.skills},
-            "pathway": {p.id: _names(p.name, p.aliases) for p in self.pathways},
+            "pathway": _pathway_names(self.pathways),
         }
 
 
@@ -207,6 +208,54 @@ def _check_consistency(path: Path, document: Dict[str, Any]) -> None:
 def _names(title: str, aliases: Iterable[str]) -> Tuple[str, ...]:
     names = [title.lower()] + [alias.lower() for alias in aliases]
     return tuple(dict.fromkeys(names))
+
+
+# What people call a route by its kind ("the course", "the scheme").
+_KIND_NAMES = {
+    "course": ("the course", "that course", "this course"),
+    "apprenticeship": ("the scheme", "that scheme", "this scheme", "the apprenticeship scheme"),
+}
+_MINOR_WORDS = {"and", "in", "of", "the", "for", "to", "level"}
+
+
+def _pathway_names(pathways: Iterable[Pathway]) -> Dict[str, Tuple[str, ...]]:
+    """A route's typed names plus names generated from the knowledge, never typed twice:
+    its initials ("aqa", "l3 aqa"), its kind ("the course"), its awards and the
+    certificate it leads to. A generated name two routes would share is left out."""
+    pathways = list(pathways)
+    generated = {p.id: _generated_pathway_names(p) for p in pathways}
+    counts: Dict[str, int] = {}
+    for names in generated.values():
+        for name in set(names):
+            counts[name] = counts.get(name, 0) + 1
+    typed = {n for p in pathways for n in _names(p.name, p.aliases)}
+    return {
+        p.id: _names(
+            p.name,
+            list(p.aliases) + [n for n in generated[p.id] if counts[n] == 1 and n not in typed],
+        )
+        for p in pathways
+    }
+
+
+def _generated_pathway_names(pathway: Pathway) -> List[str]:
+    words = [w for w in re.findall(r"[a-z0-9]+", pathway.name.lower())]
+    major = [w for w in words if w not in _MINOR_WORDS and not w.isdigit()]
+    initials = "".join(w[0] for w in major)
+    names = [initials] if len(initials) >= 3 else []
+    level = next((w for w in words if w.isdigit()), None)
+    if level and initials:
+        names += [f"l{level} {initials}", f"level {level} {initials}"]
+    names += _KIND_NAMES.get(pathway.kind, ())
+    if pathway.awards:
+        names += ["the awards", "awards", "the level 3 awards"]
+    if pathway.leads_to_name:
+        names += ["the certificate", "certificate"]
+    for part in list(pathway.awards) + [pathway.leads_to_name or ""]:
+        part = part.lower().strip()
+        if part:
+            names += [part, re.sub(r"^level \d+ ", "", part)]
+    return names
 
 
 def _career_from(doc: Dict[str, Any]) -> Career:

@@ -26,6 +26,47 @@ FUZZY_CUTOFF = 0.8
 # Phrases shorter than this are never fuzzily matched: too many near neighbours.
 FUZZY_MIN_CHARS = 5
 
+# Evidence that a question names a job, skill, course or place the knowledge lacks. Only
+# such words make a reply "not covered": an unfamiliar word alone ("guaranteed", a typo, a
+# route's initials) is no reason to refuse a question the knowledge may answer.
+OCCUPATION_WORDS = frozenset(
+    """
+    nurse doctor teacher chef cook welder plumber carpenter joiner builder driver pilot
+    lawyer solicitor accountant developer programmer designer engineer scientist officer
+    operator supervisor director manager assistant administrator consultant architect
+    mechanic electrician labourer cleaner cashier receptionist firefighter police
+    soldier farmer baker butcher vet dentist surgeon midwife paramedic pharmacist
+    chemist physicist biologist analyst inspector foreman machinist fitter technologist
+    scientist tester coder clerk secretary marketer salesman salesperson recruiter
+    """.split()
+)
+SKILL_WORDS = frozenset(
+    """
+    teamwork leadership communication coding programming python java excel welding
+    negotiation creativity resilience patience punctuality numeracy literacy multitasking
+    organisation organization presentation networking management
+    """.split()
+)
+COURSE_WORDS = frozenset(
+    """
+    degree btec nvq hnc hnd diploma university uni masters phd bachelor bachelors
+    a-level a-levels alevel alevels bootcamp sigma cscs
+    """.split()
+)
+PLACE_WORDS = frozenset(
+    """
+    america usa us american australia australian germany german canada canadian ireland
+    irish europe european france french spain india dubai london manchester birmingham
+    scotland wales leeds glasgow bristol abroad overseas
+    """.split()
+)
+_NOT_COVERED_WORDS = OCCUPATION_WORDS | SKILL_WORDS | COURSE_WORDS | PLACE_WORDS
+# Job titles people invent from these endings: "pharmacist", "electrician", "engineer".
+_TITLE_ENDINGS = ("ist", "ian", "eer")
+# A word right before one of these is named as a skill or course: "juggling skills" (not
+# "job": "a stressful job" names no job).
+_NAMING_HEADS = frozenset("skill course qualification".split())
+
 
 def build_pipeline(careers: Iterable[Career]) -> Language:
     """Blank English + lookup lemmatizer + an entity ruler over every alias."""
@@ -93,13 +134,18 @@ class EntityResolver:
         return self._analyse(text)[1]
 
     def unknown_subject(self, text: str, question_words: Iterable[str]) -> str:
-        """What is left of `text` once known names, question words and stop words go.
+        """The words naming a job, skill, course or place the knowledge lacks, or ''.
 
-        Tells "how much does a software engineer earn?" (a job we do not cover: returns
-        'software engineer') from "how much does it pay?" (a follow-up: returns '').
+        What is left of `text` once known names, question words and stop words go, and
+        only when one of those words is evidence of such a subject (`_is_title_like`):
+        "how much does a software engineer earn?" returns 'software engineer', "how much
+        does it pay?" and "are the figures guaranteed?" return ''.
         """
         known = set(question_words)
-        return " ".join(t.text for t in self._other_tokens(text) if t.lemma_ not in known)
+        left = [t for t in self._other_tokens(text) if t.lemma_ not in known]
+        if not any(_is_title_like(t) for t in left):
+            return ""
+        return " ".join(t.text for t in left)
 
     def other_words(self, text: str) -> List[str]:
         """Lemmas of the words that are not known names, stop words or fragments ("'s")."""
@@ -131,6 +177,16 @@ class EntityResolver:
 
     def _lemmas(self, phrase: str) -> str:
         return " ".join(t.lemma_ for t in self.nlp(phrase.lower()) if not t.is_punct)
+
+
+def _is_title_like(token: Token) -> bool:
+    word, lemma = token.text.lower(), token.lemma_.lower()
+    if word in _NOT_COVERED_WORDS or lemma in _NOT_COVERED_WORDS:
+        return True
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    if following is not None and following.lemma_.lower() in _NAMING_HEADS:
+        return True
+    return len(word) > 5 and lemma.endswith(_TITLE_ENDINGS)
 
 
 def _closest(phrase: str, by_name: Dict[str, str]) -> str | None:

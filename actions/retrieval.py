@@ -35,9 +35,13 @@ class Match:
 
 
 class PassageFinder:
-    def __init__(self, career: Career, nlp: Language) -> None:
+    """Ranks `passages` (by default the whole knowledge, `passages_of`) against a question."""
+
+    def __init__(
+        self, career: Career, nlp: Language, passages: List[Passage] | None = None
+    ) -> None:
         self._nlp = nlp
-        self.passages = passages_of(career)
+        self.passages = passages if passages is not None else passages_of(career)
         self._vectorizer = TfidfVectorizer(
             analyzer=self._lemmas, sublinear_tf=True, norm="l2", min_df=1
         )
@@ -56,6 +60,10 @@ class PassageFinder:
         if scores[index] < min_score:
             return None
         return Match(self.passages[index], float(scores[index]))
+
+    def unknown_words(self, question: str) -> List[str]:
+        """The question's content words the knowledge never uses ("weekends")."""
+        return [w for w in self._lemmas(question) if w not in self._vectorizer.vocabulary_]
 
     def _lemmas(self, text: str) -> List[str]:
         doc = self._nlp(text.lower())
@@ -99,3 +107,17 @@ def passages_of(career: Career) -> List[Passage]:
     for job in career.jobs:
         passages.append(Passage(f"Jobs: {job.title}", " ".join(job.duties)))
     return passages
+
+
+def statements_of(career: Career) -> List[Passage]:
+    """Single statements about the work, for yes/no questions ("do they train staff?"):
+    each responsibility, each duty of each job, and what the role summary says."""
+    statements = [Passage("Responsibilities", r) for r in career.responsibilities]
+    statements += [
+        Passage(f"Jobs: {job.title}", duty) for job in career.jobs for duty in job.duties
+    ]
+    statements += [
+        Passage("The role", career.duty_summary),
+        Passage("Specialisations", career.specialisation_summary),
+    ]
+    return statements

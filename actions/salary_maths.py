@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence, Tuple
 
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
 from actions.answers import Reply, a_or_an, button, count_words, format_money, format_salary
 from actions.knowledge import Career, Job
 
@@ -55,7 +58,7 @@ _COMPARISON = re.compile(
     r"paid (more|less|better)|(earns?|makes?|gets?) (more|less)|than (that|a|an|the))\b"
 )
 _MONTHLY = re.compile(r"\b(month|months|monthly|a month|per month|pcm)\b")
-_AVERAGE = re.compile(r"\b(averag\w*|avg|avrage|averge|mean)\b")
+_AVERAGE = re.compile(r"\b(averag\w*|avg|mean)\b")
 _ACROSS = re.compile(
     r"\b(across|all|overall|these|those|them|the lot|between|combined|each|salaries|jobs|roles)\b"
 )
@@ -65,6 +68,33 @@ _RANKING = re.compile(
 )
 
 
+# The words that choose a computation, so a misspelt one ("montly", "avrage", "hihgest")
+# chooses it too; stricter than for names, so "different" stays itself.
+_CUE_WORDS = (
+    "monthly", "average", "highest", "lowest", "ranking", "compare", "difference", "versus",
+    "second", "third",
+)  # fmt: skip
+_CUE_CUTOFF = 0.85
+# "the second best paid", "third highest": a place in the ranking, counted from the top.
+_PLACES = {"second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
+
+
+def corrected_cues(text: str) -> str:
+    """`text` lower-cased, with words a letter or two off a cue word replaced by it."""
+    words = []
+    for word in re.findall(r"[\w£,.'-]+|\S", text.lower()):
+        if len(word) >= 5 and word not in _CUE_WORDS and word.isalpha():
+            best = process.extractOne(
+                word,
+                _CUE_WORDS,
+                scorer=DamerauLevenshtein.normalized_similarity,
+                score_cutoff=_CUE_CUTOFF,
+            )
+            word = best[0] if best else word
+        words.append(word)
+    return " ".join(words)
+
+
 def kind_of_question(text: str, jobs_named: int) -> Optional[str]:
     """Which computed answer a salary question wants, from the words it uses.
 
@@ -72,7 +102,7 @@ def kind_of_question(text: str, jobs_named: int) -> Optional[str]:
     see in the wording ("over £30k", "vs", "a month", "average across", "highest").
     Returns the `CareersAssistant` method name, or None for a plain salary question.
     """
-    lowered = text.lower()
+    lowered = corrected_cues(text)
     if parse_amount(text) is not None:
         return "salary_threshold"
     if jobs_named >= 2 or _COMPARISON.search(lowered):
@@ -92,9 +122,12 @@ def highest_or_lowest_or_ranking(career: Career, text: str) -> Tuple[Reply, Opti
 
     Returns the job named when the answer is about one (highest or lowest paid).
     """
-    lowered = text.lower()
+    lowered = corrected_cues(text)
     wants_lowest = any(w in lowered for w in _LOWEST_WORDS)
     wants_highest = any(w in lowered for w in _HIGHEST_WORDS)
+    place = next((_PLACES[w] for w in lowered.split() if w in _PLACES), None)
+    if place is not None and place < len(career.jobs):
+        return nth_paid(career, place, lowest_first=wants_lowest and not wants_highest)
     if any(w in lowered for w in _RANKING_WORDS) or (wants_lowest and wants_highest):
         return ranking(career), None
     if wants_lowest:
@@ -108,6 +141,20 @@ def best_or_worst_paid(career: Career, which: str, pick=max) -> Tuple[Reply, Job
     reply = Reply(
         f"The {which} of the {count_words(career.jobs)} jobs is {job.title.lower()}, at "
         f"{format_salary(job)} ({job.salary.basis}).",
+        [RANKING_BUTTON, _duties_button(job)],
+    )
+    return reply, job
+
+
+def nth_paid(career: Career, place: int, lowest_first: bool) -> Tuple[Reply, Job]:
+    """'the second best paid job' (place 1 from the top), 'third lowest paid'."""
+    ranked = sorted(career.jobs, key=_amount, reverse=not lowest_first)
+    job = ranked[place]
+    which = "lowest" if lowest_first else "best"
+    ordinal = next(w for w, p in _PLACES.items() if p == place and w.isalpha())
+    reply = Reply(
+        f"The {ordinal} {which} paid of the {count_words(career.jobs)} jobs is "
+        f"{job.title.lower()}, at {format_salary(job)} ({job.salary.basis}).",
         [RANKING_BUTTON, _duties_button(job)],
     )
     return reply, job

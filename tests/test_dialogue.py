@@ -205,3 +205,23 @@ def test_career_name_is_not_an_unknown_subject(assistant, career):
 def test_misspelt_name_alone_is_answered_when_nlu_is_unsure(assistant, career):
     answer = assistant.unclear(Turn("atention to detial?", intent_ranking=[("nlu_fallback", 0.3)]))
     assert career.skill("attention_to_detail").how_it_is_used in answer.reply.text
+
+
+def test_yes_no_about_the_work_quotes_the_responsibility(assistant, career):
+    # NLU may hear "train" and pick the training routes; the responsibilities answer it
+    answer = assistant.answer("education", Turn("do i have to report faults?"))
+    assert answer.reply.text.startswith("Yes")
+    assert any(r in answer.reply.text for r in career.responsibilities)
+
+
+def test_yes_no_the_knowledge_does_not_settle_is_not_guessed(assistant):
+    answer = assistant.answer("role", Turn("do production technicians work weekends?"))
+    assert "doesn't say" in answer.reply.text
+
+
+def test_a_route_question_keeps_its_own_answer(assistant, career):
+    apprenticeship = next(p for p in career.pathways if p.what_you_learn)
+    answer = assistant.answer(
+        "pathway_content", Turn("will the apprenticeship teach me about workplace safety")
+    )
+    assert all(item in answer.reply.text for item in apprenticeship.what_you_learn)

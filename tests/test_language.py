@@ -48,6 +48,11 @@ def test_two_jobs_in_one_question_are_both_found(resolver):
         ("what does a nurse do", "nurse"),
         ("how much does it pay", ""),
         ("how much does a qa manager earn", ""),
+        # An unfamiliar word alone is no evidence of a subject the knowledge lacks.
+        ("are the salary figures guaranteed", ""),
+        ("is teamwork an important skill", "teamwork"),
+        ("tell me about juggling skills", "juggling"),
+        ("how much do pharmacists earn", "pharmacists"),
     ],
 )
 def test_unknown_subject(assistant, resolver, text, expected):
@@ -57,3 +62,12 @@ def test_unknown_subject(assistant, resolver, text, expected):
 @pytest.mark.parametrize("text", ["", "   ", "?!", "😀", "x" * 5000])
 def test_odd_input_resolves_to_nothing_without_error(resolver, text):
     assert resolver.resolve("job", [], text) is None
+
+
+def test_route_names_are_generated_from_the_knowledge(career, resolver):
+    course = next(p for p in career.pathways if p.awards)
+    # its initials, its kind, the certificate it leads to: none typed in the knowledge file
+    for text in ["how long is the aqa", "who runs the course", "what is the certificate for"]:
+        assert resolver.resolve("pathway", [], text) == course.id, text
+    apprenticeship = next(p for p in career.pathways if p.entry_requirements)
+    assert resolver.resolve("pathway", [], "how long is the scheme") == apprenticeship.id

@@ -122,3 +122,20 @@ def test_salary_intents_route_to_the_computed_answer(assistant, career):
     answer = assistant.salary(Turn(f"{low.title} vs {high.title}"))
     gap = high.salary.amount - low.salary.amount
     assert format_money(gap, "GBP") in answer.reply.text
+
+
+@pytest.mark.parametrize(
+    "text, place", [("second best paid job", 1), ("the 3rd highest salary", 2)]
+)
+def test_a_place_in_the_ranking(career, text, place):
+    reply, job = salary_maths.highest_or_lowest_or_ranking(career, text)
+    assert job == sorted(career.jobs, key=lambda j: -j.salary.amount)[place]
+    assert format_money(job.salary.amount, "GBP") in reply.text
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("montly wage qa analist", "monthly_salary"), ("hihgest paying job", "salary_ranking")],
+)
+def test_misspelt_cue_words_choose_the_computation(text, kind):
+    assert salary_maths.kind_of_question(text, 0) == kind
