@@ -68,10 +68,12 @@ def dispatch(
 
 
 class AnswerAction(Action, ABC):
-    """`action_answer_<topic>` answers with `CareersAssistant.<topic>`.
+    """`action_answer_<topic>` answers with the route for <topic> in `CareersAssistant`.
 
-    Abstract, so the SDK registers only the concrete actions below.
+    Abstract, so the SDK registers only the concrete actions made below.
     """
+
+    topic: str
 
     @abstractmethod
     def name(self) -> str: ...
@@ -79,101 +81,22 @@ class AnswerAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        topic = self.name().removeprefix("action_answer_")
-        answer = ASSISTANT.answer(topic, turn_from(tracker))
+        answer = ASSISTANT.answer(self.topic, turn_from(tracker))
         return dispatch(answer, dispatcher, tracker.slots)
 
 
-class ActionAnswerRole(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_role"
+def _action_class(topic: str) -> type:
+    """One concrete action per row of `CareersAssistant.routes`: a new topic is one row
+    there, one rule and its NLU data, never another class here."""
+    name = "ActionAnswer" + "".join(part.title() for part in topic.split("_"))
+    namespace = {
+        "topic": topic,
+        "name": lambda self: f"action_answer_{self.topic}",
+        "__module__": __name__,
+    }
+    return type(name, (AnswerAction,), namespace)
 
 
-class ActionAnswerSpecialisations(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_specialisations"
-
-
-class ActionAnswerResponsibilities(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_responsibilities"
-
-
-class ActionAnswerSource(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_source"
-
-
-class ActionAnswerOutOfScope(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_out_of_scope"
-
-
-class ActionAnswerSkills(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_skills"
-
-
-class ActionAnswerSkill(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_skill"
-
-
-class ActionAnswerEducation(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_education"
-
-
-class ActionAnswerPathway(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_pathway"
-
-
-class ActionAnswerPathwayDuration(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_pathway_duration"
-
-
-class ActionAnswerPathwayEntryRequirements(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_pathway_entry_requirements"
-
-
-class ActionAnswerPathwayContent(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_pathway_content"
-
-
-class ActionAnswerJobs(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_jobs"
-
-
-class ActionAnswerJobDuties(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_job_duties"
-
-
-class ActionAnswerSalary(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_salary"
-
-
-class ActionAnswerAllSalaries(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_all_salaries"
-
-
-class ActionAnswerMonthlySalary(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_monthly_salary"
-
-
-class ActionAnswerFollowUp(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_follow_up"
-
-
-class ActionAnswerUnclear(AnswerAction):
-    def name(self) -> str:
-        return "action_answer_unclear"
+for _topic in ASSISTANT.routes:
+    _cls = _action_class(_topic)
+    globals()[_cls.__name__] = _cls
