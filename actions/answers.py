@@ -221,8 +221,10 @@ def jobs(career: Career) -> Reply:
 
 
 def job_duties(career: Career, job: Job) -> Reply:
+    # A job's description says what it pays too: "tell me about the X role" asks both.
     return Reply(
-        f"What {a_or_an(job.title.lower())} does:\n{_bullets(job.duties)}",
+        f"What {a_or_an(job.title.lower())} does:\n{_bullets(job.duties)}\n"
+        f"Pay: {format_salary(job)} ({job.salary.basis}).",
         [button(f"{job.title}: salary", "ask_salary", job=job.id)]
         + _other_jobs(career, job, "ask_job_duties"),
     )
@@ -259,6 +261,16 @@ def salary_caveat(career: Career) -> str:
     return (
         f"(These are {s.publisher}'s figures from {s.year}, when the article was written; "
         "actual pay varies with the employer and your experience, qualifications and location.)"
+    )
+
+
+def unknown_place(career: Career, place: str) -> Reply:
+    s = career.source
+    return Reply(
+        f"The article doesn't cover pay in {_quoted(place)}: it gives only "
+        f"{_salary_basis(career)} salaries from {s.year}, no figures for other countries or "
+        "for particular towns.",
+        [button("Jobs and salaries", "ask_all_salaries")],
     )
 
 

@@ -85,6 +85,7 @@ _YES_NO_TOPICS = frozenset(
 # say", not a guess.
 _NOT_SAID_TOPICS = frozenset({"out_of_scope", "unclear"})
 _WORK_TOPICS = frozenset({"role", "responsibilities", "job_duties"})
+_PAY_TOPICS = frozenset({"salary", "all_salaries", "monthly_salary"})
 # A statement must match this well to confirm a yes/no question.
 YES_MIN_SCORE = 0.3
 
@@ -158,8 +159,20 @@ class CareersAssistant:
         }
 
     def answer(self, topic: str, turn: Turn) -> Answer:
-        """The answer for an action's topic; a yes/no question about the work first gets
-        the duty or responsibility that confirms it."""
+        """The answer for an action's topic. Before it: pay asked for a place the figures
+        are not for, a subject the knowledge lacks where NLU had no topic, and a yes/no
+        question about the work, which gets the duty or responsibility that confirms it."""
+        place = self.resolver.place_named(turn.text)
+        if place and (topic in _PAY_TOPICS or salary_maths.mentions_pay(turn.text)):
+            return _answer(answers.unknown_place(self.career, place), "salary")
+        if topic in _NOT_SAID_TOPICS:
+            unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+            if unknown:  # never a passage that happens to share a word with it
+                return _answer(answers.out_of_scope(self.career), "out_of_scope")
+        if topic == "follow_up" and turn.slots.get("topic") in ("salary", "monthly_salary"):
+            computed = self._computed_salary_answer(turn)  # "and the second lowest?"
+            if computed:
+                return computed
         if topic in _YES_NO_TOPICS and _YES_NO.match(turn.text.lower()):
             unknown = self.resolver.unknown_subject(turn.text, self._question_words)
             match = None if unknown else self.statements.best(turn.text, YES_MIN_SCORE)
@@ -340,12 +353,28 @@ class CareersAssistant:
             if unknown:
                 return _answer(answers.unknown_job(self.career, unknown, "ask_salary"), "salary")
             return self.salary_ranking(turn)
-        reply = salary_maths.compare(
-            self.career, self.career.job(named[0]), self.career.job(named[1])
-        )
+        first, second = self.career.job(named[0]), self.career.job(named[1])
+        reply = salary_maths.compare(self.career, first, second)
+        if _YES_NO.match(turn.text.lower()):
+            # "does a QA manager earn more than an analyst?": say which way it goes first
+            before_than = turn.text.lower().split(" than ")[0]
+            subject = self.resolver.resolve("job", [], before_than) or previous or named[0]
+            other = second if subject == first.id else first
+            verdict = salary_maths.is_paid_more(
+                turn.text, self.career.job(subject), other.salary.amount
+            )
+            reply = _with_verdict(reply, verdict)
         return _answer(reply, "salary", listed=named[:2])
 
     def salary_threshold(self, turn: Turn) -> Answer:
+        named = self._job_ids(turn)
+        amount = salary_maths.parse_amount(turn.text)
+        if len(named) == 1 and amount is not None:
+            # "is the QA manager salary over 40k?": that job's figure, yes or no
+            job = self.career.job(named[0])
+            verdict = salary_maths.is_paid_more(turn.text, job, amount)
+            reply = answers.salary(self.career, job, with_caveat=False)
+            return _answer(_with_verdict(reply, verdict), "salary", job=job.id)
         reply = salary_maths.above_or_below(self.career, turn.text)
         if reply is None:
             return self.salary_ranking(turn)
@@ -486,6 +515,12 @@ def _answer(
     """An answer that moves the conversation on: every context slot is set or cleared."""
     context = {"topic": topic, "job": job, "skill": skill, "pathway": pathway, "listed": listed}
     return Answer(reply, {**context, **other_slots})
+
+
+def _with_verdict(reply: Reply, verdict: bool | None) -> Reply:
+    if verdict is None:
+        return reply
+    return Reply(f"{'Yes' if verdict else 'No'}. {reply.text}", reply.buttons)
 
 
 def _keep_context(reply: Reply) -> Answer:

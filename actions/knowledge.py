@@ -118,7 +118,7 @@ class Career:
     def aliases_by_entity(self) -> Dict[str, Dict[str, Tuple[str, ...]]]:
         """Entity type -> canonical id -> names people use (the title/name included)."""
         return {
-            "job": {job.id: _names(job.title, job.aliases) for job in self.jobs},
+            "job": _job_names(self.jobs),
             "skill": {s.id: _names(s.name, s.aliases) for s in self.skills},
             "pathway": _pathway_names(self.pathways),
         }
@@ -216,6 +216,20 @@ _KIND_NAMES = {
     "apprenticeship": ("the scheme", "that scheme", "this scheme", "the apprenticeship scheme"),
 }
 _MINOR_WORDS = {"and", "in", "of", "the", "for", "to", "level"}
+
+
+def _job_names(jobs: Iterable[Job]) -> Dict[str, Tuple[str, ...]]:
+    """A job's typed names plus "the manager", "the assembly one": a word of its title no
+    other job's title has, after "the" so "production manager" is not taken for it."""
+    jobs = list(jobs)
+    words = {job.id: set(job.title.lower().split()) for job in jobs}
+    names = {}
+    for job in jobs:
+        others = set().union(*(w for i, w in words.items() if i != job.id))
+        own = [w for w in job.title.lower().split() if w not in others]
+        generated = [f"the {w}{tail}" for w in own for tail in ("", " one", " role", " job")]
+        names[job.id] = _names(job.title, list(job.aliases) + generated)
+    return names
 
 
 def _pathway_names(pathways: Iterable[Pathway]) -> Dict[str, Tuple[str, ...]]:

@@ -55,7 +55,7 @@ COURSE_WORDS = frozenset(
 )
 PLACE_WORDS = frozenset(
     """
-    america usa us american australia australian germany german canada canadian ireland
+    america usa american australia australian germany german canada canadian ireland
     irish europe european france french spain india dubai london manchester birmingham
     scotland wales leeds glasgow bristol abroad overseas
     """.split()
@@ -146,6 +146,11 @@ class EntityResolver:
         if not any(_is_title_like(t) for t in left):
             return ""
         return " ".join(t.text for t in left)
+
+    def place_named(self, text: str) -> str:
+        """A place the figures are not for ("in australia", "london"), or ''."""
+        doc = self._analyse(text)[0]
+        return next((t.text for t in doc if t.lower_ in PLACE_WORDS), "")
 
     def other_words(self, text: str) -> List[str]:
         """Lemmas of the words that are not known names, stop words or fragments ("'s")."""

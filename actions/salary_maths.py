@@ -79,6 +79,13 @@ _CUE_CUTOFF = 0.85
 _PLACES = {"second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
 
 
+_PAY = re.compile(r"\b(pay|paid|salary|salaries|earn\w*|wages?|income|money|make)\b")
+
+
+def mentions_pay(text: str) -> bool:
+    return bool(_PAY.search(text.lower()))
+
+
 def corrected_cues(text: str) -> str:
     """`text` lower-cased, with words a letter or two off a cue word replaced by it."""
     words = []
@@ -185,6 +192,16 @@ def compare(career: Career, first: Job, second: Job) -> Reply:
         f"({higher.salary.basis} figures).",
         [_duties_button(higher), _duties_button(lower)],
     )
+
+
+def is_paid_more(text: str, job: Job, than: float) -> bool | None:
+    """The truth of "does <job> earn more (less) than <than>?", None if not asked which way."""
+    lowered = corrected_cues(text)
+    if any(w in lowered for w in _BELOW_WORDS) or re.search(r"\b(less|lower|worse)\b", lowered):
+        return _amount(job) < than
+    if re.search(r"\b(more|over|above|higher|better|exceed\w*)\b", lowered):
+        return _amount(job) > than
+    return None
 
 
 def above_or_below(career: Career, text: str) -> Reply | None:

@@ -49,7 +49,17 @@ def test_comparison_gives_both_figures_and_the_difference(assistant, career):
     answer = assistant.salary_comparison(Turn(f"does a {low.title} earn more than a {high.title}?"))
     gap = high.salary.amount - low.salary.amount
     assert money_in(answer.reply.text) == [high.salary.amount, low.salary.amount, gap]
-    assert answer.reply.text.lower().startswith(f"a {high.title.lower()} earns")
+    # a yes/no question gets its verdict first: the lower paid job does not earn more
+    assert answer.reply.text.lower().startswith(f"no. a {high.title.lower()} earns")
+
+
+def test_yes_no_about_one_job_and_an_amount(assistant, career):
+    job = by_pay(career)[-1]
+    above = assistant.salary_threshold(Turn(f"is the {job.title} salary over 40k?"))
+    below = assistant.salary_threshold(Turn(f"does a {job.title} earn less than 40k?"))
+    assert above.reply.text.startswith("Yes" if job.salary.amount > 40000 else "No")
+    assert below.reply.text.startswith("No" if job.salary.amount > 40000 else "Yes")
+    assert money_in(above.reply.text) == [job.salary.amount]
 
 
 def test_comparison_with_the_job_under_discussion(assistant, career):
