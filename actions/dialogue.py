@@ -85,6 +85,20 @@ _YES_NO_TOPICS = frozenset(
 # say", not a guess.
 _NOT_SAID_TOPICS = frozenset({"out_of_scope", "unclear"})
 _WORK_TOPICS = frozenset({"role", "responsibilities", "job_duties"})
+# "Is this for me?" questions: the passage nearest to what the person says about themselves
+# (a skill, a duty, who the role suits) answers them, at a lower bar than other passages
+# because they are mostly about the person, not the article's words.
+_SUITS = re.compile(
+    r"\b(suits?|fits?|for me|right for|good fit|would that help|will that help|useful for|"
+    r"good at|i like|i love|i enjoy|i'm good|im good|i really)\b"
+)
+# Only where NLU's topic misses the point (the role, the jobs list, or none); a skill or
+# route question keeps its own answer.
+_SUITS_TOPICS = frozenset({"role", "jobs", "out_of_scope", "unclear"})
+SUITS_MIN_SCORE = 0.15
+SUITS_MIN_COVERAGE = 0.3
+# Replies that say the article lacks something.
+_DECLINE_WORDS = ("doesn't cover", "doesn't describe", "don't have information", "doesn't give")
 _PAY_TOPICS = frozenset({"salary", "all_salaries", "monthly_salary"})
 # A statement must match this well to confirm a yes/no question.
 YES_MIN_SCORE = 0.3
@@ -185,7 +199,34 @@ class CareersAssistant:
             if not unknown and (topic in _NOT_SAID_TOPICS or (topic in _WORK_TOPICS and unsaid)):
                 # "do they work weekends?": nothing in the knowledge says either way
                 return _answer(answers.not_said(self.career), "out_of_scope")
-        return self.routes[topic](turn)
+        if topic in _SUITS_TOPICS and _SUITS.search(turn.text.lower()) and not self._job_ids(turn):
+            # "I love solving problems, would that help?": the passage about that, if any
+            match = self.passages.best(turn.text, SUITS_MIN_SCORE, SUITS_MIN_COVERAGE)
+            if match:
+                return _answer(
+                    answers.passage(match.passage.section, match.passage.text), "passage"
+                )
+        if topic in ("role", "responsibilities") and self._job_ids(turn):
+            topic = "job_duties"  # "tell me about the assembly technician role"
+        answer = self.routes[topic](turn)
+        if _YES_NO.match(turn.text.lower()):
+            answer = Answer(self._confirmed(turn, answer.reply), answer.slots)
+        return answer
+
+    def _confirmed(self, turn: Turn, reply: Reply) -> Reply:
+        """A yes/no question's answer, led by its verdict when the answer settles it: "No"
+        when it says the article lacks the thing asked about, "Yes" when it holds every
+        word the question asks about ("is empathy one of the skills?")."""
+        if reply.text.startswith(("Yes", "No", "The article doesn't say")):
+            return reply
+        if any(d in reply.text for d in _DECLINE_WORDS):
+            unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+            return _with_verdict(reply, False) if unknown else reply
+        asked = set(self.resolver.other_words(turn.text)) - self._question_words
+        if not asked and not self.resolver.mentions(turn.text):
+            return reply
+        said = set(self.resolver.other_words(reply.text)) | set(reply.text.lower().split())
+        return _with_verdict(reply, True) if asked <= said else reply
 
     # --- the role, responsibilities, source ---------------------------------------------
 

@@ -49,10 +49,12 @@ class PassageFinder:
             [f"{p.section} {p.text}" for p in self.passages]
         )
 
-    def best(self, question: str, min_score: float = MIN_SCORE) -> Optional[Match]:
+    def best(
+        self, question: str, min_score: float = MIN_SCORE, min_coverage: float = MIN_COVERAGE
+    ) -> Optional[Match]:
         words = set(self._lemmas(question))
         known = words & set(self._vectorizer.vocabulary_)
-        if not words or len(known) / len(words) < MIN_COVERAGE:
+        if not words or len(known) / len(words) < min_coverage:
             return None
         vector = self._vectorizer.transform([question])
         scores = (self._matrix @ vector.T).toarray().ravel()

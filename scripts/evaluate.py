@@ -40,6 +40,7 @@ USER_AMOUNT = re.compile(r"£?\s*(\d{1,3}(?:,\d{3})+|\d+)\s*(k|grand|thousand)?"
 QUESTION_SETS = ("tests/eval/questions.yml", "tests/eval/blind/questions.yml")
 DECLINES = (
     "doesn't say",
+    "doesn't give",
     "can only help",
     "don't have information",
     "doesn't cover",

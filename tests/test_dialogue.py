@@ -225,3 +225,29 @@ def test_a_route_question_keeps_its_own_answer(assistant, career):
         "pathway_content", Turn("will the apprenticeship teach me about workplace safety")
     )
     assert all(item in answer.reply.text for item in apprenticeship.what_you_learn)
+
+
+def test_yes_no_answer_that_holds_the_thing_asked_leads_with_yes(assistant, career):
+    skill = career.skills[3]
+    answer = assistant.answer("skills", Turn(f"is {skill.name.lower()} one of the skills?"))
+    assert answer.reply.text.startswith("Yes")
+    assert skill.name in answer.reply.text
+
+
+def test_yes_no_about_a_skill_the_article_lacks_leads_with_no(assistant):
+    answer = assistant.answer("skills", Turn("is teamwork one of the skills?"))
+    assert answer.reply.text.startswith("No")
+    assert "teamwork" in answer.reply.text
+
+
+def test_the_role_of_a_named_job_is_that_jobs_description(assistant, career):
+    job = career.jobs[0]
+    answer = assistant.answer("role", Turn(f"tell me about the {job.title} role"))
+    assert job.duties[0] in answer.reply.text
+    assert money_in(answer.reply.text) == [job.salary.amount]
+
+
+def test_is_this_for_me_gets_the_passage_about_it(assistant, career):
+    skill = next(s for s in career.skills if s.id == "critical_thinking")
+    answer = assistant.answer("role", Turn("i love solving problems, would that help me?"))
+    assert skill.name in answer.reply.text
