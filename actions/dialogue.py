@@ -103,6 +103,11 @@ _PAY_TOPICS = frozenset({"salary", "all_salaries", "monthly_salary"})
 # A statement must match this well to confirm a yes/no question.
 YES_MIN_SCORE = 0.3
 
+# Pointing back at what was just listed: "the average of those two", "between them".
+_THOSE = re.compile(r"\b(them|those|these|both|the two)\b")
+# "the other one" when there are two of a kind (two routes): the one not under discussion.
+_OTHER = re.compile(r"\bother\b")
+
 # "the second one", "the last one", "number 3", "option 2" after a list.
 _NUMBERED = re.compile(r"\b(?:number|no|option|#)\s*\.?\s*(\d)\b")
 _FOLLOW_UP_START = re.compile(r"^\s*(?:and|what about|how about|same for|what of|ok and|and for)\b")
@@ -389,6 +394,9 @@ class CareersAssistant:
         previous = turn.slots.get("job")
         if len(named) == 1 and previous and previous != named[0]:
             named.insert(0, previous)  # "is a QA manager paid more than that?" after a job
+        those = self._those_jobs(turn)
+        if not named and len(those) == 2:
+            named = [j.id for j in those]  # "what's the difference between them?"
         if len(named) < 2:
             unknown = self.resolver.unknown_subject(turn.text, self._question_words)
             if unknown:
@@ -419,10 +427,20 @@ class CareersAssistant:
         reply = salary_maths.above_or_below(self.career, turn.text)
         if reply is None:
             return self.salary_ranking(turn)
-        return _answer(reply, "salary")
+        listed = [j.id for j in salary_maths.jobs_beyond(self.career, turn.text)]
+        return _answer(reply, "salary", listed=listed)
 
     def average_salary(self, turn: Turn) -> Answer:
-        return _answer(salary_maths.average(self.career), "salary")
+        jobs = self._those_jobs(turn)  # "what's the average of those two?"
+        return _answer(salary_maths.average(self.career, jobs), "salary")
+
+    def _those_jobs(self, turn: Turn) -> List:
+        """The jobs just listed when the turn points back at them ("those", "them")."""
+        listed = [self.career.job(i) for i in turn.slots.get("listed") or []]
+        listed = [j for j in listed if j]
+        if len(listed) >= 2 and _THOSE.search(turn.text.lower()):
+            return listed
+        return []
 
     # --- when NLU is unsure ------------------------------------------------------------
 
@@ -486,6 +504,10 @@ class CareersAssistant:
         return self._job_answer(turn, _JOB_TOPICS.get(topic, "job_duties"), subject_id, "")
 
     def _ordinal_choice(self, turn: Turn) -> Tuple[str, str] | None:
+        current = turn.slots.get("pathway")
+        ids = [p.id for p in self.career.pathways]
+        if _OTHER.search(turn.text.lower()) and current in ids and len(ids) == 2:
+            return "pathway", next(i for i in ids if i != current)  # "and the other one?"
         listed = turn.slots.get("listed") or []
         text = turn.text.lower()
         words = re.findall(r"[a-z0-9]+", text)

@@ -204,13 +204,22 @@ def is_paid_more(text: str, job: Job, than: float) -> bool | None:
     return None
 
 
+def jobs_beyond(career: Career, text: str) -> list[Job]:
+    """The jobs paid above (or, with "under", "below"...) the amount in `text`."""
+    amount = parse_amount(text)
+    if amount is None:
+        return []
+    below = any(w in text.lower() for w in _BELOW_WORDS)
+    return [j for j in career.jobs if (_amount(j) < amount if below else _amount(j) > amount)]
+
+
 def above_or_below(career: Career, text: str) -> Reply | None:
     """'which jobs pay over £30,000?'; None when the text holds no amount."""
     amount = parse_amount(text)
     if amount is None:
         return None
     below = any(w in text.lower() for w in _BELOW_WORDS)
-    matching = [j for j in career.jobs if (_amount(j) < amount if below else _amount(j) > amount)]
+    matching = jobs_beyond(career, text)
     direction = "below" if below else "above"
     shown = format_money(amount, career.jobs[0].salary.currency)
     if not matching:
@@ -226,12 +235,19 @@ def above_or_below(career: Career, text: str) -> Reply | None:
     )
 
 
-def average(career: Career) -> Reply:
-    mean = sum(_amount(j) for j in career.jobs) / len(career.jobs)
+def average(career: Career, jobs: Sequence[Job] = ()) -> Reply:
+    """The mean salary of `jobs` (by default every job), rounded to the pound."""
+    jobs = list(jobs) or list(career.jobs)
+    mean = sum(_amount(j) for j in jobs) / len(jobs)
+    which = (
+        f"the {count_words(jobs)} jobs"
+        if len(jobs) == len(career.jobs)
+        else " and ".join(j.title.lower() for j in jobs)
+    )
     return Reply(
-        f"Averaged across the {count_words(career.jobs)} jobs, the salary is "
-        f"{format_money(round(mean), career.jobs[0].salary.currency)} a year "
-        f"(the mean of their {career.jobs[0].salary.basis} figures, rounded to the pound).",
+        f"Averaged across {which}, the salary is "
+        f"{format_money(round(mean), jobs[0].salary.currency)} a year "
+        f"(the mean of their {jobs[0].salary.basis} figures, rounded to the pound).",
         [RANKING_BUTTON],
     )
 

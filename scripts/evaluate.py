@@ -220,7 +220,8 @@ def allowed_amounts(career: Career) -> Set[float]:
     salaries = [float(j.salary.amount) for j in career.jobs]
     allowed = set(salaries)
     allowed |= {abs(a - b) for a, b in combinations(salaries, 2)}
-    allowed.add(float(round(sum(salaries) / len(salaries))))
+    for size in range(2, len(salaries) + 1):  # the mean of any of the jobs ("those two")
+        allowed |= {float(round(sum(c) / size)) for c in combinations(salaries, size)}
     allowed |= {float(round(s / 12)) for s in salaries}
     return allowed
 

@@ -251,3 +251,19 @@ def test_is_this_for_me_gets_the_passage_about_it(assistant, career):
     skill = next(s for s in career.skills if s.id == "critical_thinking")
     answer = assistant.answer("role", Turn("i love solving problems, would that help me?"))
     assert skill.name in answer.reply.text
+
+
+def test_the_other_route(assistant, career):
+    first, second = career.pathways
+    answer = assistant.follow_up(Turn("what about the other one?", slots={"pathway": first.id}))
+    assert answer.slots["pathway"] == second.id
+
+
+def test_average_and_difference_of_the_jobs_just_listed(assistant, career):
+    listed = [career.jobs[2].id, career.jobs[3].id]
+    slots = {"listed": listed, "topic": "salary"}
+    average = assistant.average_salary(Turn("what's the average of those two", slots=slots))
+    amounts = [career.job(i).salary.amount for i in listed]
+    assert money_in(average.reply.text) == [round(sum(amounts) / 2)]
+    gap = assistant.salary_comparison(Turn("what's the difference between them?", slots=slots))
+    assert abs(amounts[0] - amounts[1]) in money_in(gap.reply.text)
