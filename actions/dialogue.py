@@ -184,6 +184,14 @@ class CareersAssistant:
         place = self.resolver.place_named(turn.text)
         if place and (topic in _PAY_TOPICS or salary_maths.mentions_pay(turn.text)):
             return _answer(answers.unknown_place(self.career, place), "salary")
+        if self.resolver.unsaid_attribute(turn.text):
+            return _answer(answers.not_said(self.career), "out_of_scope")  # "course fees?"
+        if (
+            (topic in _PAY_TOPICS or salary_maths.mentions_pay(turn.text))
+            and not self._job_ids(turn)
+            and self.resolver.resolve("pathway", turn.entities.get("pathway", []), turn.text)
+        ):
+            return _answer(answers.not_said(self.career), "out_of_scope")  # pay while training
         if topic in _NOT_SAID_TOPICS:
             unknown = self.resolver.unknown_subject(turn.text, self._question_words)
             if unknown:  # never a passage that happens to share a word with it
@@ -431,7 +439,9 @@ class CareersAssistant:
         return _answer(reply, "salary", listed=listed)
 
     def average_salary(self, turn: Turn) -> Answer:
-        jobs = self._those_jobs(turn)  # "what's the average of those two?"
+        named = [self.career.job(i) for i in self._job_ids(turn)]
+        # "the average of the two QA jobs", "what's the average of those two?"
+        jobs = named if len(named) >= 2 else self._those_jobs(turn)
         return _answer(salary_maths.average(self.career, jobs), "salary")
 
     def _those_jobs(self, turn: Turn) -> List:

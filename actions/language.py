@@ -60,6 +60,14 @@ PLACE_WORDS = frozenset(
     scotland wales leeds glasgow bristol abroad overseas
     """.split()
 )
+# Things people ask about a job or course that the knowledge has no field for: "how much
+# does the course cost?", "what are the working hours?" get "the article doesn't say".
+UNSAID_ATTRIBUTE_WORDS = frozenset(
+    """
+    cost costs price fee fees funding funded hours grade grades holiday holidays pension
+    weekend weekends shift shifts overtime bonus bonuses benefits commute uniform homework
+    """.split()
+)
 _NOT_COVERED_WORDS = OCCUPATION_WORDS | SKILL_WORDS | COURSE_WORDS | PLACE_WORDS
 # Job titles people invent from these endings: "pharmacist", "electrician", "engineer".
 _TITLE_ENDINGS = ("ist", "ian", "eer")
@@ -151,6 +159,12 @@ class EntityResolver:
         """A place the figures are not for ("in australia", "london"), or ''."""
         doc = self._analyse(text)[0]
         return next((t.text for t in doc if t.lower_ in PLACE_WORDS), "")
+
+    def unsaid_attribute(self, text: str) -> str:
+        """A thing asked about that the knowledge has no field for ("cost"), or ''."""
+        return next(
+            (t.text for t in self._other_tokens(text) if t.lower_ in UNSAID_ATTRIBUTE_WORDS), ""
+        )
 
     def other_words(self, text: str) -> List[str]:
         """Lemmas of the words that are not known names, stop words or fragments ("'s")."""

@@ -112,6 +112,8 @@ def kind_of_question(text: str, jobs_named: int) -> Optional[str]:
     lowered = corrected_cues(text)
     if parse_amount(text) is not None:
         return "salary_threshold"
+    if jobs_named >= 2 and _AVERAGE.search(lowered):
+        return "average_salary"  # "average pay of the assembly and manufacturing roles"
     if jobs_named >= 2 or _COMPARISON.search(lowered):
         return "salary_comparison"
     if _MONTHLY.search(lowered):

@@ -267,3 +267,24 @@ def test_average_and_difference_of_the_jobs_just_listed(assistant, career):
     assert money_in(average.reply.text) == [round(sum(amounts) / 2)]
     gap = assistant.salary_comparison(Turn("what's the difference between them?", slots=slots))
     assert abs(amounts[0] - amounts[1]) in money_in(gap.reply.text)
+
+
+@pytest.mark.parametrize(
+    "topic, text",
+    [
+        ("pathway_details", "how much does the course cost?"),
+        ("role", "what are the working hours like?"),
+        ("salary", "do apprentices get paid while they train?"),
+    ],
+)
+def test_what_the_knowledge_has_no_field_for_is_not_said(assistant, topic, text):
+    answer = assistant.answer(topic, Turn(text))
+    assert "doesn't say" in answer.reply.text
+    assert money_in(answer.reply.text) == []
+
+
+def test_average_of_two_named_jobs(assistant, career):
+    first, second = career.jobs[0], career.jobs[1]
+    text = f"what is the average pay of the {first.title} and {second.title} roles?"
+    answer = assistant.answer("salary", Turn(text))
+    assert money_in(answer.reply.text) == [round((first.salary.amount + second.salary.amount) / 2)]
