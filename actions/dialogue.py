@@ -14,7 +14,7 @@ from actions import answers, salary_maths
 from actions.answers import Reply
 from actions.knowledge import Career
 from actions.language import EntityResolver
-from actions.retrieval import PassageFinder, statements_of
+from actions.retrieval import Match, PassageFinder, statements_of
 
 # Words that are part of asking, not of naming a job, skill or course. Whatever else a
 # question holds, once known names and stop words are gone, is something we do not cover.
@@ -102,6 +102,27 @@ _DECLINE_WORDS = ("doesn't cover", "doesn't describe", "don't have information",
 _PAY_TOPICS = frozenset({"salary", "all_salaries", "monthly_salary"})
 # A statement must match this well to confirm a yes/no question.
 YES_MIN_SCORE = 0.3
+# The intents that ask about one job, skill or route.
+_QUESTIONS_ABOUT = {
+    "job": {"ask_salary", "ask_job_duties", "ask_monthly_salary"},
+    "skill": {"ask_skill"},
+    "pathway": {
+        "ask_pathway",
+        "ask_pathway_duration",
+        "ask_pathway_entry_requirements",
+        "ask_pathway_content",
+    },
+}
+# Instead of asking "which one?", a passage matching this well answers: NLU already put the
+# question in scope, so a lower bar than for a question with no topic.
+INSTEAD_MIN_SCORE = 0.2
+INSTEAD_MIN_COVERAGE = 0.5
+# What asking about the article itself sounds like; without one of these, a question NLU
+# took for "where is this from?" that names a job or skill is about that job or skill.
+_SOURCE_CUES = re.compile(
+    r"\b(source|sources|article|come from|comes from|where|who wrote|written|author|"
+    r"indeed|reference|cite|trust|reliable|up to date|published|date)\b"
+)
 
 # Pointing back at what was just listed: "the average of those two", "between them".
 _THOSE = re.compile(r"\b(them|those|these|both|the two)\b")
@@ -183,15 +204,20 @@ class CareersAssistant:
         question about the work, which gets the duty or responsibility that confirms it."""
         place = self.resolver.place_named(turn.text)
         if place and (topic in _PAY_TOPICS or salary_maths.mentions_pay(turn.text)):
-            return _answer(answers.unknown_place(self.career, place), "salary")
+            return _declined(answers.unknown_place(self.career, place), turn, "salary")
         if self.resolver.unsaid_attribute(turn.text):
-            return _answer(answers.not_said(self.career), "out_of_scope")  # "course fees?"
+            return _declined(answers.not_said(self.career), turn)  # "course fees?"
+        about_pay = topic in _PAY_TOPICS or salary_maths.mentions_pay(turn.text)
         if (
-            (topic in _PAY_TOPICS or salary_maths.mentions_pay(turn.text))
+            about_pay
             and not self._job_ids(turn)
             and self.resolver.resolve("pathway", turn.entities.get("pathway", []), turn.text)
         ):
-            return _answer(answers.not_said(self.career), "out_of_scope")  # pay while training
+            if salary_maths.mentions_pay(turn.text):
+                return _declined(answers.not_said(self.career), turn)  # pay while training
+            if not salary_maths.kind_of_question(turn.text, 0):
+                # "how many awards does it have?" taken for pay, with no pay word: the route
+                return self._about_pathway(turn, "pathway")
         if topic in _NOT_SAID_TOPICS:
             unknown = self.resolver.unknown_subject(turn.text, self._question_words)
             if unknown:  # never a passage that happens to share a word with it
@@ -205,20 +231,18 @@ class CareersAssistant:
             match = None if unknown else self.statements.best(turn.text, YES_MIN_SCORE)
             if match:
                 reply = answers.yes_from(match.passage.section, match.passage.text)
-                return _answer(reply, "passage")
+                return _from_passage(match, reply)
             unsaid = [
                 w for w in self.passages.unknown_words(turn.text) if w not in self._question_words
             ]
             if not unknown and (topic in _NOT_SAID_TOPICS or (topic in _WORK_TOPICS and unsaid)):
                 # "do they work weekends?": nothing in the knowledge says either way
-                return _answer(answers.not_said(self.career), "out_of_scope")
+                return _declined(answers.not_said(self.career), turn)
         if topic in _SUITS_TOPICS and _SUITS.search(turn.text.lower()) and not self._job_ids(turn):
             # "I love solving problems, would that help?": the passage about that, if any
             match = self.passages.best(turn.text, SUITS_MIN_SCORE, SUITS_MIN_COVERAGE)
             if match:
-                return _answer(
-                    answers.passage(match.passage.section, match.passage.text), "passage"
-                )
+                return _from_passage(match)
         if topic in ("role", "responsibilities") and self._job_ids(turn):
             topic = "job_duties"  # "tell me about the assembly technician role"
         answer = self.routes[topic](turn)
@@ -253,14 +277,18 @@ class CareersAssistant:
         return _answer(answers.responsibilities(self.career), "responsibilities")
 
     def source(self, turn: Turn) -> Answer:
+        mentions = self.resolver.mentions(turn.text)
+        if mentions and not _SOURCE_CUES.search(turn.text.lower()):
+            # "who draws up the blueprints assembly technicians use?" is about the job
+            return self._about(mentions[0].entity_type, mentions[0].id, turn)
         return _answer(answers.source(self.career), "source")
 
     def out_of_scope(self, turn: Turn) -> Answer:
         # A question NLU put out of scope that the knowledge clearly answers still gets it
         match = self.passages.best(turn.text)
         if match:
-            return _answer(answers.passage(match.passage.section, match.passage.text), "passage")
-        return _answer(answers.out_of_scope(self.career), "out_of_scope")
+            return _from_passage(match)
+        return _declined(answers.out_of_scope(self.career), turn)
 
     # --- skills -------------------------------------------------------------------------
 
@@ -275,13 +303,14 @@ class CareersAssistant:
         if self._is_bare_follow_up(turn):
             return self.follow_up(turn)
         skill_id, unknown = self._subject(turn, "skill")
-        return self._skill_answer(skill_id, unknown)
+        return self._skill_answer(skill_id, unknown, turn)
 
-    def _skill_answer(self, skill_id: str | None, unknown: str) -> Answer:
+    def _skill_answer(self, skill_id: str | None, unknown: str, turn: Turn | None = None) -> Answer:
         if unknown:
             return _answer(answers.unknown_skill(self.career, unknown), "skill")
         if not skill_id:
-            return _keep_context(answers.which_skill(self.career))
+            instead = self._instead_of_asking(turn, "skill") if turn else None
+            return instead or _keep_context(answers.which_skill(self.career))
         reply = answers.skill(self.career, self.career.skill(skill_id))
         return _answer(reply, "skill", skill=skill_id)
 
@@ -320,7 +349,8 @@ class CareersAssistant:
             # "how long does it take?" can only mean the one route whose length is known
             pathway = answers.pathway_with(self.career, attribute)
         if not pathway:
-            return _keep_context(answers.which_pathway(self.career, f"ask_{topic}"))
+            instead = self._instead_of_asking(turn, "pathway")
+            return instead or _keep_context(answers.which_pathway(self.career, f"ask_{topic}"))
         reply_for = getattr(answers, topic)
         return _answer(reply_for(self.career, pathway), topic, pathway=pathway.id)
 
@@ -362,7 +392,8 @@ class CareersAssistant:
         if unknown:
             return _answer(answers.unknown_job(self.career, unknown, intent), topic)
         if not job_id:
-            return _keep_context(answers.which_job(self.career, intent))
+            instead = self._instead_of_asking(turn, "job")
+            return instead or _keep_context(answers.which_job(self.career, intent))
         job = self.career.job(job_id)
         if topic == "job_duties":
             return _answer(answers.job_duties(self.career, job), topic, job=job_id)
@@ -474,9 +505,19 @@ class CareersAssistant:
         ][:2]
         if set(likely) == SALARY_INTENTS:
             return self.salary(turn)  # either way the salary answer is the same path
+        named = mentions[0].entity_type if mentions else ""
+        torn = len(likely) == 2 and set(likely) <= _QUESTIONS_ABOUT.get(named, set())
+        if (
+            named
+            and not torn
+            and not self.resolver.unknown_subject(turn.text, self._question_words)
+        ):
+            # "tell me about the quality assurance manager role": about what it names, unless
+            # NLU is torn between two questions about it ("qa manager money stuff")
+            return self._about(named, mentions[0].id, turn)
         match = self.passages.best(turn.text)
         if match:
-            return _answer(answers.passage(match.passage.section, match.passage.text), "passage")
+            return _from_passage(match)
         if likely:
             entities = {
                 entity_type: resolved
@@ -484,7 +525,7 @@ class CareersAssistant:
                 if (resolved := self.resolver.resolve(entity_type, values, ""))
             }
             return _keep_context(answers.did_you_mean(likely, entities))
-        return _answer(answers.out_of_scope(self.career), "out_of_scope")
+        return _declined(answers.out_of_scope(self.career), turn)
 
     # --- follow-ups ---------------------------------------------------------------------
 
@@ -500,8 +541,11 @@ class CareersAssistant:
         else:
             unknown = self.resolver.unknown_subject(turn.text, self._question_words)
             entity_type, subject_id = self._type_for_topic(topic), None
+            if not unknown and topic in _PAY_TOPICS:
+                return self.all_salaries(turn)  # "what about in the UK then?"
             if not unknown:
-                return _keep_context(answers.which_follow_up(self.career))
+                instead = self._instead_of_asking(turn, "")
+                return instead or _keep_context(answers.which_follow_up(self.career))
             if entity_type == "skill":
                 return self._skill_answer(None, unknown)
             if entity_type == "pathway":
@@ -551,6 +595,40 @@ class CareersAssistant:
             return "pathway"
         return "job"
 
+    # --- instead of asking back ---------------------------------------------------------
+
+    def _instead_of_asking(self, turn: Turn, kind: str) -> Answer | None:
+        """An answer for a turn about to get "which one do you mean?": the subject it names
+        when that is of another kind than the one asked for ("give me an example of what an
+        assembly technician makes", taken for a skill question), else the passage its words
+        match, read together with the subject under discussion ("does it depend on
+        anything?" after the apprenticeship's length). None when neither holds."""
+        other = [m for m in self.resolver.mentions(turn.text) if m.entity_type != kind]
+        if other:
+            return self._about(other[0].entity_type, other[0].id, turn)
+        match = self.passages.best(self._in_context(turn), INSTEAD_MIN_SCORE, INSTEAD_MIN_COVERAGE)
+        return _from_passage(match) if match else None
+
+    def _about(self, entity_type: str, subject_id: str, turn: Turn) -> Answer:
+        """The main answer about one job, skill or route."""
+        if entity_type == "skill":
+            return self._skill_answer(subject_id, "")
+        if entity_type == "pathway":
+            return self._about_pathway(turn, "pathway", subject_id)
+        return self._job_answer(turn, "job_duties", subject_id, "")
+
+    def _in_context(self, turn: Turn) -> str:
+        """The turn's text, with the name of the subject under discussion when it names
+        none itself: what "it" and "they" stand for."""
+        if self.resolver.mentions(turn.text):
+            return turn.text
+        names = [
+            subject.title if entity_type == "job" else subject.name
+            for entity_type in ("job", "skill", "pathway")
+            if (subject := getattr(self.career, entity_type)(turn.slots.get(entity_type) or ""))
+        ]
+        return " ".join([turn.text, *names])
+
     # --- helpers ------------------------------------------------------------------------
 
     def _job_ids(self, turn: Turn) -> List[str]:
@@ -594,6 +672,20 @@ def _with_verdict(reply: Reply, verdict: bool | None) -> Reply:
     if verdict is None:
         return reply
     return Reply(f"{'Yes' if verdict else 'No'}. {reply.text}", reply.buttons)
+
+
+def _from_passage(match: Match, reply: Reply | None = None) -> Answer:
+    """An answer from a passage; what the passage is about becomes the subject."""
+    passage = match.passage
+    subject = {passage.subject[0]: passage.subject[1]} if passage.subject else {}
+    return _answer(reply or answers.passage(passage.section, passage.text), "passage", **subject)
+
+
+def _declined(reply: Reply, turn: Turn, topic: str = "out_of_scope") -> Answer:
+    """A question the article cannot answer: the job, skill or route under discussion stays,
+    so "back to the job: what do they do?" after an off-topic question still knows which."""
+    kept = {name: turn.slots.get(name) for name in ("job", "skill", "pathway", "listed")}
+    return _answer(reply, topic, **kept)
 
 
 def _keep_context(reply: Reply) -> Answer:

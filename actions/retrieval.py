@@ -8,7 +8,7 @@ comes from. Below `MIN_SCORE` nothing is returned and the assistant declines.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from spacy.language import Language
@@ -26,6 +26,9 @@ MIN_COVERAGE = 0.6
 class Passage:
     section: str
     text: str
+    # The job, skill or route it is about, as (entity type, id): answering from it makes
+    # that the subject of the conversation, so "how much do they earn?" can follow.
+    subject: Optional[Tuple[str, str]] = None
 
 
 @dataclass(frozen=True)
@@ -90,24 +93,26 @@ def passages_of(career: Career) -> List[Passage]:
         ),
     ]
     for skill in career.skills:
-        section = f"Skills: {skill.name}"
-        passages.append(Passage(section, f"{skill.what_it_is} {skill.how_it_is_used}"))
+        section, subject = f"Skills: {skill.name}", ("skill", skill.id)
+        passages.append(Passage(section, f"{skill.what_it_is} {skill.how_it_is_used}", subject))
         if skill.example:
-            passages.append(Passage(section, skill.example))
+            passages.append(Passage(section, skill.example, subject))
     for pathway in career.pathways:
-        section = f"Training: {pathway.name}"
+        section, subject = f"Training: {pathway.name}", ("pathway", pathway.id)
         regulator = f" It is regulated by {pathway.regulator}." if pathway.regulator else ""
-        passages.append(Passage(section, pathway.summary + regulator))
+        texts = [pathway.summary + regulator]
         if pathway.awards:
-            passages.append(
-                Passage(section, f"Awards: {'; '.join(pathway.awards)}. {pathway.leads_to_summary}")
-            )
+            texts.append(f"Awards: {'; '.join(pathway.awards)}. {pathway.leads_to_summary}")
         if pathway.entry_requirements:
-            passages.append(Passage(section, pathway.entry_requirements))
+            texts.append(pathway.entry_requirements)
+        if pathway.duration:
+            span = pathway.duration
+            texts.append(f"It lasts {span.min_months} to {span.max_months} months. {span.note}")
         if pathway.what_you_learn:
-            passages.append(Passage(section, "You learn " + "; ".join(pathway.what_you_learn)))
+            texts.append("You learn " + "; ".join(pathway.what_you_learn))
+        passages += [Passage(section, text, subject) for text in texts]
     for job in career.jobs:
-        passages.append(Passage(f"Jobs: {job.title}", " ".join(job.duties)))
+        passages.append(Passage(f"Jobs: {job.title}", " ".join(job.duties), ("job", job.id)))
     return passages
 
 
@@ -116,7 +121,9 @@ def statements_of(career: Career) -> List[Passage]:
     each responsibility, each duty of each job, and what the role summary says."""
     statements = [Passage("Responsibilities", r) for r in career.responsibilities]
     statements += [
-        Passage(f"Jobs: {job.title}", duty) for job in career.jobs for duty in job.duties
+        Passage(f"Jobs: {job.title}", duty, ("job", job.id))
+        for job in career.jobs
+        for duty in job.duties
     ]
     statements += [
         Passage("The role", career.duty_summary),

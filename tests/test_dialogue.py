@@ -288,3 +288,55 @@ def test_average_of_two_named_jobs(assistant, career):
     text = f"what is the average pay of the {first.title} and {second.title} roles?"
     answer = assistant.answer("salary", Turn(text))
     assert money_in(answer.reply.text) == [round((first.salary.amount + second.salary.amount) / 2)]
+
+
+def test_a_question_naming_another_kind_of_subject_is_about_it_not_which_skill(assistant, career):
+    # NLU took it for a skill question; it names a job and no skill
+    job = career.jobs[0]
+    answer = assistant.answer("skill", Turn(f"give me an example of what an {job.title} makes"))
+    assert job.duties[0] in answer.reply.text
+    assert answer.slots["job"] == job.id
+
+
+def test_instead_of_which_route_the_passage_read_with_the_route_under_discussion(assistant, career):
+    route = next(p for p in career.pathways if p.duration)
+    before = assistant.answer("pathway_duration", Turn(f"how long is the {route.name}?"))
+    # NLU took it for a skill question: "which skill?" would be no answer
+    answer = assistant.answer("skill", Turn("does it depend on anything?", slots=before.slots))
+    assert route.duration.note in answer.reply.text
+    assert answer.slots["pathway"] == route.id
+
+
+def test_a_declined_question_keeps_the_subject_under_discussion(assistant, career):
+    job = career.jobs[1]
+    before = assistant.answer("salary", Turn(f"what does a {job.title} earn?"))
+    declined = assistant.answer(
+        "out_of_scope", Turn("can you recommend a pizza place", slots=before.slots)
+    )
+    assert declined.slots["topic"] == "out_of_scope" and declined.slots["job"] == job.id
+    answer = assistant.answer("job_duties", Turn("what do they do?", slots=declined.slots))
+    assert job.duties[0] in answer.reply.text
+
+
+def test_a_source_question_naming_a_job_without_asking_about_the_article(assistant, career):
+    job = career.jobs[0]
+    answer = assistant.answer("source", Turn(f"who draws up the plans an {job.title} uses?"))
+    assert job.duties[0] in answer.reply.text
+    sourced = assistant.answer("source", Turn(f"where do the {job.title} figures come from?"))
+    assert career.source.author in sourced.reply.text
+
+
+def test_a_route_question_taken_for_pay_without_a_pay_word_gets_the_route(assistant, career):
+    route = next(p for p in career.pathways if p.awards)
+    answer = assistant.answer(
+        "salary", Turn("how many awards does it have?", slots={"pathway": route.id})
+    )
+    assert all(award in answer.reply.text for award in route.awards)
+    assert money_in(answer.reply.text) == []
+
+
+def test_a_pay_follow_up_naming_no_job_gets_every_figure(assistant, career):
+    answer = assistant.answer(
+        "follow_up", Turn("what about in the UK then?", slots={"topic": "salary"})
+    )
+    assert set(money_in(answer.reply.text)) == {j.salary.amount for j in career.jobs}
