@@ -193,15 +193,19 @@ class CareersAssistant:
             "job_duties": self.job_duties,
             "salary": self.salary,
             "all_salaries": self.all_salaries,
-            "monthly_salary": self.monthly_salary,
+            "monthly_salary": self.salary_per_period,
             "follow_up": self.follow_up,
             "unclear": self.unclear,
         }
 
     def answer(self, topic: str, turn: Turn) -> Answer:
-        """The answer for an action's topic. Before it: pay asked for a place the figures
-        are not for, a subject the knowledge lacks where NLU had no topic, and a yes/no
-        question about the work, which gets the duty or responsibility that confirms it."""
+        """The answer for an action's topic (`routes`), and the jobs it was about."""
+        return _with_jobs_discussed(self._answer_for(topic, turn), turn)
+
+    def _answer_for(self, topic: str, turn: Turn) -> Answer:
+        """Before the route: pay asked for a place the figures are not for, a subject the
+        knowledge lacks where NLU had no topic, and a yes/no question about the work,
+        which gets the duty or responsibility that confirms it."""
         place = self.resolver.place_named(turn.text)
         if place and (topic in _PAY_TOPICS or salary_maths.mentions_pay(turn.text)):
             return _declined(answers.unknown_place(self.career, place), turn, "salary")
@@ -380,10 +384,12 @@ class CareersAssistant:
             return self.all_salaries(turn)
         return self._job_answer(turn, "salary", job_id, unknown)
 
-    def monthly_salary(self, turn: Turn) -> Answer:
+    def salary_per_period(self, turn: Turn) -> Answer:
+        """ "how much a month?", "weekly pay": the yearly figure divided."""
         job_id, unknown = self._subject(turn, "job")
         if not job_id and not unknown:
-            reply = salary_maths.monthly(self.career, self.career.jobs)
+            period = salary_maths.period_asked(turn.text) or "month"
+            reply = salary_maths.per_period(self.career, self.career.jobs, period)
             return _answer(reply, "monthly_salary", listed=[j.id for j in self.career.jobs])
         return self._job_answer(turn, "monthly_salary", job_id, unknown)
 
@@ -398,7 +404,9 @@ class CareersAssistant:
         if topic == "job_duties":
             return _answer(answers.job_duties(self.career, job), topic, job=job_id)
         if topic == "monthly_salary":
-            return _answer(salary_maths.monthly(self.career, [job]), topic, job=job_id)
+            period = salary_maths.period_asked(turn.text) or "month"
+            reply = salary_maths.per_period(self.career, [job], period)
+            return _answer(reply, topic, job=job_id)
         with_caveat = not turn.slots.get("salary_caveat_shown")
         reply = answers.salary(self.career, job, with_caveat)
         return _answer(reply, topic, job=job_id, salary_caveat_shown=True)
@@ -436,6 +444,9 @@ class CareersAssistant:
         those = self._those_jobs(turn)
         if not named and len(those) == 2:
             named = [j.id for j in those]  # "what's the difference between them?"
+        listed = turn.slots.get("listed") or []
+        if not named and turn.slots.get("topic") == "salary" and len(listed) == 2:
+            named = list(listed)  # "by how much?" after two jobs compared
         if len(named) < 2:
             unknown = self.resolver.unknown_subject(turn.text, self._question_words)
             if unknown:
@@ -479,9 +490,12 @@ class CareersAssistant:
         """The jobs just listed when the turn points back at them ("those", "them")."""
         listed = [self.career.job(i) for i in turn.slots.get("listed") or []]
         listed = [j for j in listed if j]
-        if len(listed) >= 2 and _THOSE.search(turn.text.lower()):
-            return listed
-        return []
+        if not _THOSE.search(turn.text.lower()):
+            return []
+        discussed = [self.career.job(i) for i in turn.slots.get("jobs_discussed") or []]
+        if len(listed) != 2 and len(discussed) == 2 and all(discussed):
+            return discussed  # "the lowest?", "and the highest?", "the difference between them?"
+        return listed if len(listed) >= 2 else []
 
     # --- when NLU is unsure ------------------------------------------------------------
 
@@ -562,6 +576,9 @@ class CareersAssistant:
         ids = [p.id for p in self.career.pathways]
         if _OTHER.search(turn.text.lower()) and current in ids and len(ids) == 2:
             return "pathway", next(i for i in ids if i != current)  # "and the other one?"
+        other_job = self._other_job(turn)
+        if other_job:
+            return "job", other_job
         listed = turn.slots.get("listed") or []
         text = turn.text.lower()
         words = re.findall(r"[a-z0-9]+", text)
@@ -634,7 +651,18 @@ class CareersAssistant:
     def _job_ids(self, turn: Turn) -> List[str]:
         ids = [self.resolver.canonical_id("job", v) for v in turn.entities.get("job", [])]
         ids += [m.id for m in self.resolver.mentions(turn.text) if m.entity_type == "job"]
-        return list(dict.fromkeys(i for i in ids if i))
+        ids = list(dict.fromkeys(i for i in ids if i))
+        other = self._other_job(turn)
+        # "the two QA jobs" names both
+        return [other] if other else ids or self.resolver.job_group(turn.text)
+
+    def _other_job(self, turn: Turn) -> str | None:
+        """ "the other QA job": of the two a phrase names, the one not under discussion."""
+        group = self.resolver.job_group(turn.text)
+        current = turn.slots.get("job")
+        if _OTHER.search(turn.text.lower()) and current in group and len(group) == 2:
+            return next(i for i in group if i != current)
+        return None
 
     def _subject(self, turn: Turn, entity_type: str) -> Tuple[str | None, str]:
         """(id, '') for a known subject, (None, words) for one we do not cover.
@@ -666,6 +694,20 @@ def _answer(
     """An answer that moves the conversation on: every context slot is set or cleared."""
     context = {"topic": topic, "job": job, "skill": skill, "pathway": pathway, "listed": listed}
     return Answer(reply, {**context, **other_slots})
+
+
+def _with_jobs_discussed(answer: Answer, turn: Turn) -> Answer:
+    """Keep `jobs_discussed` the last two jobs answered about (a comparison's two)."""
+    listed = answer.slots.get("listed") or []
+    job = answer.slots.get("job")
+    if answer.slots.get("topic") == "salary" and len(listed) == 2 and not job:
+        discussed = list(listed)
+    elif job:
+        before = [i for i in turn.slots.get("jobs_discussed") or [] if i != job]
+        discussed = before[-1:] + [job]
+    else:
+        return answer
+    return Answer(answer.reply, {**answer.slots, "jobs_discussed": discussed})
 
 
 def _with_verdict(reply: Reply, verdict: bool | None) -> Reply:

@@ -8,6 +8,7 @@ model missed, including misspelt ones.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
@@ -115,6 +116,34 @@ class EntityResolver:
             self._id_by_lemmas[entity_type] = {
                 self._lemmas(n): i for i, names in ids.items() for n in names
             }
+
+        # "the QA jobs", "the other quality assurance role": a word two job titles share
+        # before their last word names both (generated from the aliases, never typed).
+        groups: Dict[str, Set[str]] = {}
+        for job_id, names in career.aliases_by_entity()["job"].items():
+            for name in names:
+                words = name.split()
+                if len(words) >= 2 and not any(nlp.vocab[w].is_stop for w in words[:-1]):
+                    groups.setdefault(" ".join(words[:-1]), set()).add(job_id)
+        self._jobs = career.jobs
+        self._job_groups = {m: ids for m, ids in groups.items() if len(ids) >= 2}
+        self._job_group_pattern = (
+            re.compile(
+                r"\b("
+                + "|".join(re.escape(m) for m in sorted(self._job_groups, key=len, reverse=True))
+                + r")\s+(?:jobs?|roles?|ones?|positions?|careers?)\b"
+            )
+            if self._job_groups
+            else None
+        )
+
+    def job_group(self, text: str) -> List[str]:
+        """The jobs a phrase like "the two QA jobs" names together, in knowledge order."""
+        found = self._job_group_pattern and self._job_group_pattern.search(str(text).lower())
+        if not found:
+            return []
+        ids = self._job_groups[found.group(1)]
+        return [job.id for job in self._jobs if job.id in ids]
 
     def resolve(self, entity_type: str, values: Sequence[str], text: str) -> str | None:
         """First known id among NLU `values`, else the first mention of that type in `text`."""

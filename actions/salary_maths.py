@@ -55,9 +55,15 @@ _WORDED_THOUSANDS = re.compile(
 RANKING_BUTTON = {"title": "All jobs ranked by salary", "payload": "rank the jobs by salary"}
 _COMPARISON = re.compile(
     r"\b(more than|less than|compared?|comparison|vs|versus|difference|better paid|"
-    r"paid (more|less|better)|(earns?|makes?|gets?) (more|less)|than (that|a|an|the))\b"
+    r"paid (more|less|better)|(earns?|makes?|gets?) (more|less)|than (that|a|an|the)|"
+    r"by how much|how much (more|less))\b"
 )
 _MONTHLY = re.compile(r"\b(month|months|monthly|a month|per month|pcm)\b")
+_WEEKLY = re.compile(r"\b(week|weeks|weekly|a week|per week|pw)\b")
+# A year holds this many of each period; the per-period figure is the yearly one divided.
+PERIODS = {"month": 12, "week": 52}
+# "above the average", "which earn less than the mean?": the average is the threshold.
+_BEYOND = re.compile(r"\b(above|over|below|under|more than|less than|higher than|lower than)\b")
 _AVERAGE = re.compile(r"\b(averag\w*|avg|mean)\b")
 _ACROSS = re.compile(
     r"\b(across|all|overall|these|those|them|the lot|between|combined|each|salaries|jobs|roles)\b"
@@ -112,12 +118,14 @@ def kind_of_question(text: str, jobs_named: int) -> Optional[str]:
     lowered = corrected_cues(text)
     if parse_amount(text) is not None:
         return "salary_threshold"
+    if jobs_named == 0 and _AVERAGE.search(lowered) and _BEYOND.search(lowered):
+        return "salary_threshold"  # "which jobs earn above the average?"
     if jobs_named >= 2 and _AVERAGE.search(lowered):
         return "average_salary"  # "average pay of the assembly and manufacturing roles"
     if jobs_named >= 2 or _COMPARISON.search(lowered):
         return "salary_comparison"
-    if _MONTHLY.search(lowered):
-        return "monthly_salary"
+    if _WEEKLY.search(lowered) or _MONTHLY.search(lowered):
+        return "salary_per_period"
     if jobs_named == 0:
         if _AVERAGE.search(lowered) and _ACROSS.search(lowered):
             return "average_salary"
@@ -186,12 +194,14 @@ def compare(career: Career, first: Job, second: Job) -> Reply:
         )
     higher, lower = sorted((first, second), key=_amount, reverse=True)
     gap = _amount(higher) - _amount(lower)
+    # The gap three ways people ask for it: pounds, per cent, "how many times as much"
     return Reply(
         f"{a_or_an(higher.title.lower()).capitalize()} earns {format_salary(higher)} and "
         f"{a_or_an(lower.title.lower())} {format_salary(lower)}, "
         f"so the {higher.title.lower()} earns "
-        f"{format_money(gap, higher.salary.currency)} more a year "
-        f"({higher.salary.basis} figures).",
+        f"{format_money(gap, higher.salary.currency)} more a year, about "
+        f"{round(100 * gap / _amount(lower))}% more ({_amount(higher) / _amount(lower):.1f} "
+        f"times as much; {higher.salary.basis} figures).",
         [_duties_button(higher), _duties_button(lower)],
     )
 
@@ -206,9 +216,18 @@ def is_paid_more(text: str, job: Job, than: float) -> bool | None:
     return None
 
 
+def threshold_in(career: Career, text: str) -> float | None:
+    """The amount a "which jobs pay over ...?" question sets: the sum it names, or the
+    average of every job when it asks about "the average"."""
+    amount = parse_amount(text)
+    if amount is None and _AVERAGE.search(corrected_cues(text)):
+        amount = float(round(mean_salary(career.jobs)))
+    return amount
+
+
 def jobs_beyond(career: Career, text: str) -> list[Job]:
     """The jobs paid above (or, with "under", "below"...) the amount in `text`."""
-    amount = parse_amount(text)
+    amount = threshold_in(career, text)
     if amount is None:
         return []
     below = any(w in text.lower() for w in _BELOW_WORDS)
@@ -217,7 +236,7 @@ def jobs_beyond(career: Career, text: str) -> list[Job]:
 
 def above_or_below(career: Career, text: str) -> Reply | None:
     """'which jobs pay over £30,000?'; None when the text holds no amount."""
-    amount = parse_amount(text)
+    amount = threshold_in(career, text)
     if amount is None:
         return None
     below = any(w in text.lower() for w in _BELOW_WORDS)
@@ -240,7 +259,7 @@ def above_or_below(career: Career, text: str) -> Reply | None:
 def average(career: Career, jobs: Sequence[Job] = ()) -> Reply:
     """The mean salary of `jobs` (by default every job), rounded to the pound."""
     jobs = list(jobs) or list(career.jobs)
-    mean = sum(_amount(j) for j in jobs) / len(jobs)
+    mean = mean_salary(jobs)
     which = (
         f"the {count_words(jobs)} jobs"
         if len(jobs) == len(career.jobs)
@@ -254,15 +273,27 @@ def average(career: Career, jobs: Sequence[Job] = ()) -> Reply:
     )
 
 
-def monthly(career: Career, jobs: Sequence[Job]) -> Reply:
+def mean_salary(jobs: Sequence[Job]) -> float:
+    return sum(_amount(j) for j in jobs) / len(jobs)
+
+
+def period_asked(text: str) -> str:
+    """'week' for "weekly pay", 'month' for "a month", else ''."""
+    lowered = corrected_cues(text)
+    return "week" if _WEEKLY.search(lowered) else "month" if _MONTHLY.search(lowered) else ""
+
+
+def per_period(career: Career, jobs: Sequence[Job], period: str = "month") -> Reply:
+    """Each job's yearly figure as a monthly (or weekly) one."""
+    per_year = PERIODS[period]
     lines = [
-        f"{job.title}: about {format_money(round(_amount(job) / 12), job.salary.currency)} "
-        f"a month ({format_salary(job)})"
+        f"{job.title}: about {format_money(round(_amount(job) / per_year), job.salary.currency)} "
+        f"a {period} ({format_salary(job)})"
         for job in jobs
     ]
     body = lines[0] if len(lines) == 1 else "\n".join(f"• {line}" for line in lines)
     return Reply(
-        f"{body}\nThat is the yearly figure divided by 12, so only an approximation: "
+        f"{body}\nThat is the yearly figure divided by {per_year}, so only an approximation: "
         "it takes no account of tax, bonuses or how the employer pays.",
         [_duties_button(job) for job in jobs],
     )

@@ -7,7 +7,7 @@ must contain as knowledge-file keys (`salary: quality_assurance_manager` means "
 manager's figure, formatted £42,368"), and the blind set tests/eval/blind/questions.yml,
 written from the article alone, whose turns list key terms (`contains`) or `declines`.
 Every £ amount in every reply must be a figure the knowledge gives or one computed from
-it (difference, mean, monthly) or one the user typed: anything else is an invented figure.
+it (difference, mean, monthly or weekly) or one the user typed: anything else is an invented figure.
 Prints accuracy per category and overall; exits non-zero below --min-accuracy or on any
 invented figure. Writes results/eval/<set>.json with every failure.
 """
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from actions.answers import amounts_in, format_money  # noqa: E402
 from actions.knowledge import DEFAULT_CAREER_ID, Career, load_knowledge  # noqa: E402
-from actions.salary_maths import parse_amount  # noqa: E402
+from actions.salary_maths import PERIODS, parse_amount  # noqa: E402
 
 USER_AMOUNT = re.compile(r"£?\s*(\d{1,3}(?:,\d{3})+|\d+)\s*(k|grand|thousand)?", re.IGNORECASE)
 # The development set (read and fixed against) and the blind set (written from the article
@@ -222,7 +222,7 @@ def allowed_amounts(career: Career) -> Set[float]:
     allowed |= {abs(a - b) for a, b in combinations(salaries, 2)}
     for size in range(2, len(salaries) + 1):  # the mean of any of the jobs ("those two")
         allowed |= {float(round(sum(c) / size)) for c in combinations(salaries, size)}
-    allowed |= {float(round(s / 12)) for s in salaries}
+    allowed |= {float(round(s / per_year)) for s in salaries for per_year in PERIODS.values()}
     return allowed
 
 

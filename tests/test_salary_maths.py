@@ -94,7 +94,7 @@ def test_average_is_the_mean_of_the_figures(assistant, career):
 
 def test_monthly_is_a_twelfth_and_says_it_is_approximate(assistant, career):
     job = career.jobs[2]
-    text = assistant.monthly_salary(Turn("how much is that a month", slots={"job": job.id}))
+    text = assistant.salary_per_period(Turn("how much is that a month", slots={"job": job.id}))
     assert format_money(round(job.salary.amount / 12), "GBP") in text.reply.text
     assert "approximation" in text.reply.text
 
@@ -111,7 +111,7 @@ def test_highest_to_lowest_is_a_ranking_not_the_lowest(assistant, career):
         ("anything less than 25k", 0, "salary_threshold"),
         ("qa analyst vs qa manager pay", 2, "salary_comparison"),
         ("is a qa manager paid more than that", 1, "salary_comparison"),
-        ("how much is that a month", 0, "monthly_salary"),
+        ("how much is that a month", 0, "salary_per_period"),
         ("average salary across all the jobs", 0, "average_salary"),
         ("average salary for a qa manager", 1, None),
         ("which job pays the most", 0, "salary_ranking"),
@@ -145,7 +145,62 @@ def test_a_place_in_the_ranking(career, text, place):
 
 @pytest.mark.parametrize(
     "text, kind",
-    [("montly wage qa analist", "monthly_salary"), ("hihgest paying job", "salary_ranking")],
+    [("montly wage qa analist", "salary_per_period"), ("hihgest paying job", "salary_ranking")],
 )
 def test_misspelt_cue_words_choose_the_computation(text, kind):
     assert salary_maths.kind_of_question(text, 0) == kind
+
+
+def test_a_comparison_gives_the_gap_in_pounds_per_cent_and_times(career):
+    low, high = by_pay(career)[0], by_pay(career)[-1]
+    text = salary_maths.compare(career, high, low).text
+    gap = high.salary.amount - low.salary.amount
+    assert format_money(gap, "GBP") in text
+    assert f"{round(100 * gap / low.salary.amount)}% more" in text
+    assert f"{high.salary.amount / low.salary.amount:.1f} times" in text
+
+
+def test_weekly_pay_is_the_yearly_figure_over_52(assistant, career):
+    job = career.jobs[3]
+    answer = assistant.salary(Turn(f"what's a {job.title}'s weekly pay"))
+    assert money_in(answer.reply.text) == [round(job.salary.amount / 52), job.salary.amount]
+    assert "divided by 52" in answer.reply.text
+
+
+def test_jobs_above_the_average(assistant, career):
+    mean = sum(j.salary.amount for j in career.jobs) / len(career.jobs)
+    answer = assistant.salary(Turn("which jobs earn above the average of all four salaries"))
+    above = [j for j in career.jobs if j.salary.amount > round(mean)]
+    assert above and all(j.title in answer.reply.text for j in above)
+    assert not any(j.title in answer.reply.text for j in career.jobs if j not in above)
+
+
+def test_the_two_jobs_a_shared_word_names(assistant, career):
+    pair = [j for j in career.jobs if j.title.lower().startswith("quality assurance")]
+    answer = assistant.salary(Turn("what's the average of the two quality assurance jobs"))
+    assert money_in(answer.reply.text) == [round(sum(j.salary.amount for j in pair) / 2)]
+    other = assistant.answer(
+        "follow_up",
+        Turn("what about the other QA job?", slots={"topic": "job_duties", "job": pair[0].id}),
+    )
+    assert other.slots["job"] == pair[1].id
+
+
+def test_the_difference_between_the_two_jobs_just_answered_about(assistant, career):
+    lowest = assistant.answer("salary", Turn("what's the lowest paid job"))
+    highest = assistant.answer("follow_up", Turn("and the highest?", slots=lowest.slots))
+    gap = assistant.answer(
+        "salary",
+        Turn("what's the difference between them?", slots={**lowest.slots, **highest.slots}),
+    )
+    low, high = by_pay(career)[0], by_pay(career)[-1]
+    assert format_money(high.salary.amount - low.salary.amount, "GBP") in gap.reply.text
+
+
+def test_by_how_much_after_a_comparison(assistant, career):
+    low, high = by_pay(career)[0], by_pay(career)[-1]
+    compared = assistant.answer(
+        "salary", Turn(f"is a {high.title} better paid than a {low.title}?")
+    )
+    answer = assistant.answer("salary", Turn("by how much a year?", slots=compared.slots))
+    assert format_money(high.salary.amount - low.salary.amount, "GBP") in answer.reply.text
