@@ -102,6 +102,9 @@ _DECLINE_WORDS = ("doesn't cover", "doesn't describe", "don't have information",
 _PAY_TOPICS = frozenset({"salary", "all_salaries", "monthly_salary"})
 # A statement must match this well to confirm a yes/no question.
 YES_MIN_SCORE = 0.3
+# Answers that give a whole section: right for "what skills do I need?", beside the point
+# for "what theories might they research?", which asks about words the overview lacks.
+_OVERVIEW_TOPICS = frozenset("role responsibilities skills education jobs".split())
 # The intents that ask about one job, skill or route.
 _QUESTIONS_ABOUT = {
     "job": {"ask_salary", "ask_job_duties", "ask_monthly_salary"},
@@ -175,6 +178,10 @@ class CareersAssistant:
         self.passages = passages
         self.statements = PassageFinder(career, resolver.nlp, statements_of(career))
         self._question_words = QUESTION_WORDS | set(ORDINALS)
+        # "production technician" is in every question and every answer: no evidence
+        self._career_words = {
+            token.lemma_ for name in career.aliases for token in resolver.nlp(name.lower())
+        }
         # The one table from an action's topic (`action_answer_<topic>`) to its answer.
         self.routes = {
             "role": self.role,
@@ -250,6 +257,8 @@ class CareersAssistant:
         if topic in ("role", "responsibilities") and self._job_ids(turn):
             topic = "job_duties"  # "tell me about the assembly technician role"
         answer = self.routes[topic](turn)
+        if topic in _OVERVIEW_TOPICS:
+            answer = self._more_specific(turn, answer) or answer
         if _YES_NO.match(turn.text.lower()):
             answer = Answer(self._confirmed(turn, answer.reply), answer.slots)
         return answer
@@ -625,6 +634,20 @@ class CareersAssistant:
             return self._about(other[0].entity_type, other[0].id, turn)
         match = self.passages.best(self._in_context(turn), INSTEAD_MIN_SCORE, INSTEAD_MIN_COVERAGE)
         return _from_passage(match) if match else None
+
+    def _more_specific(self, turn: Turn, overview: Answer) -> Answer | None:
+        """Instead of an overview that holds none of the words the question asks about,
+        the passage about the job, skill or route the question names ("what theories might
+        they research?" is about the research skill): the question was narrower."""
+        asked = set(self.resolver.other_words(turn.text)) - self._question_words
+        asked -= self._career_words
+        if not asked or asked & set(self.resolver.other_words(overview.reply.text)):
+            return None
+        match = self.passages.best(turn.text, INSTEAD_MIN_SCORE, INSTEAD_MIN_COVERAGE)
+        if not match:
+            return None
+        named = {(m.entity_type, m.id) for m in self.resolver.mentions(turn.text)}
+        return _from_passage(match) if match.passage.subject in named else None
 
     def _about(self, entity_type: str, subject_id: str, turn: Turn) -> Answer:
         """The main answer about one job, skill or route."""

@@ -340,3 +340,11 @@ def test_a_pay_follow_up_naming_no_job_gets_every_figure(assistant, career):
         "follow_up", Turn("what about in the UK then?", slots={"topic": "salary"})
     )
     assert set(money_in(answer.reply.text)) == {j.salary.amount for j in career.jobs}
+
+
+def test_an_overview_beside_the_point_gives_way_to_the_named_subjects_passage(assistant, career):
+    skill = next(s for s in career.skills if s.id == "research")
+    answer = assistant.answer("role", Turn(f"what theories might they {skill.name.split()[0]}"))
+    assert skill.how_it_is_used in answer.reply.text
+    overview = assistant.answer("role", Turn("what does a production technician do"))
+    assert career.role_summary in overview.reply.text
