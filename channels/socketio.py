@@ -7,6 +7,9 @@
 - With `session_persistence`, replies reach the page: Rasa 3.6 calls python-socketio 5's
   `enter_room` coroutine without awaiting it, so the page never joins its session's room
   and sees no replies (RasaHQ/rasa#13027).
+- A `session_request` or `user_uttered` event with a session id that is not a bounded
+  conversation id, metadata over the cap, or a message that is not text is refused with a
+  `bot_uttered` saying why, before Rasa stores anything (channels/conversations.py).
 - Transport is HTTP long-polling only. Sanic 21.12 (Rasa 3.6's pin) receives WebSocket
   messages with `asyncio.wait` on a coroutine, which Python 3.11 refuses, so WebSocket
   connections die on their first message; offering the upgrade would only add a failed
@@ -24,12 +27,16 @@ from rasa.core.channels import socketio as rasa_socketio
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint
 
-from channels.limits import MessageLengthLimit
+from channels.conversations import conversation_id_problem, metadata_problem
+from channels.limits import ChannelLimits
 
 logger = logging.getLogger(__name__)
 
 
-class SocketIOInput(MessageLengthLimit, rasa_socketio.SocketIOInput):
+EXPECTED_MESSAGE = 'Send the event with data like {"message": "...", "session_id": "..."}.'
+
+
+class SocketIOInput(ChannelLimits, rasa_socketio.SocketIOInput):
     allowed_origins: FrozenSet[str] = frozenset()
 
     @classmethod
@@ -42,7 +49,9 @@ class SocketIOInput(MessageLengthLimit, rasa_socketio.SocketIOInput):
         webhook = super().blueprint(on_new_message)
         self.sio.eio.transports = ["polling"]
         self.sio.eio.allow_upgrades = False
-        rasa_connect = self.sio.handlers[self.namespace or "/"]["connect"]
+        rasa_handlers = self.sio.handlers[self.namespace or "/"]
+        rasa_connect = rasa_handlers["connect"]
+        rasa_handle_message = rasa_handlers[self.user_message_evt]
 
         async def connect(sid: str, environ: Dict, auth: Optional[Dict] = None) -> bool:
             origin = environ.get("HTTP_ORIGIN")
@@ -53,14 +62,42 @@ class SocketIOInput(MessageLengthLimit, rasa_socketio.SocketIOInput):
 
         async def session_request(sid: str, data: Optional[Dict]) -> None:
             session_id = (data if isinstance(data, dict) else {}).get("session_id")
+            problem = session_id and conversation_id_problem(session_id)
+            if problem:
+                await self._refuse(sid, problem)
+                return
             session_id = str(session_id) if session_id else uuid.uuid4().hex
             if self.session_persistence:
                 await self.sio.enter_room(sid, session_id, namespace=self.namespace)
             await self.sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
+        async def handle_message(sid: str, data: Any) -> None:
+            problem = self._message_problem(data)
+            if problem:
+                await self._refuse(sid, problem)
+                return
+            await rasa_handle_message(sid, data)
+
         self.sio.on("connect", connect, namespace=self.namespace)
         self.sio.on("session_request", session_request, namespace=self.namespace)
+        self.sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         return webhook
+
+    def _message_problem(self, data: Any) -> Optional[str]:
+        """Why Rasa should not see this `user_uttered` event, or None."""
+        if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
+            return EXPECTED_MESSAGE
+        if self.session_persistence:
+            problem = conversation_id_problem(data.get("session_id"))
+            if problem:
+                return f"session_id: {problem}"
+        return metadata_problem(data.get(self.metadata_key), self.max_metadata_bytes)
+
+    async def _refuse(self, sid: str, problem: str) -> None:
+        # To the socket itself: the session's room is what the refused id would have named.
+        await self.sio.emit(
+            self.bot_message_evt, {"text": problem}, room=sid, namespace=self.namespace
+        )
 
 
 def parse_origins(value: Any) -> FrozenSet[str]:

@@ -34,7 +34,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.limits import MessageLengthLimit
+from channels.limits import ChannelLimits
 
 TELEGRAM_API_URL = "https://api.telegram.org"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -87,7 +87,7 @@ class TelegramOutput(rasa_telegram.TelegramOutput):
         await super().send_text_with_buttons(recipient_id, text, buttons, button_type, **kwargs)
 
 
-class TelegramInput(MessageLengthLimit, rasa_telegram.TelegramInput):
+class TelegramInput(ChannelLimits, rasa_telegram.TelegramInput):
     secret_token: str = ""
     api_url: str = TELEGRAM_API_URL
 

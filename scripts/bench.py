@@ -566,12 +566,16 @@ def _free_port_run(length: int) -> int:
             continue
 
 
+# Our REST channel stores a sender's conversation as "rest:<sender>" (channels/conversations.py).
+REST_CONVERSATIONS = "rest:"
+
+
 def _user_turns_in_postgres(database: str, sender_prefix: str) -> int:
     with psycopg2.connect(dbname=database, **POSTGRES) as connection:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE %s",
-                (f"{sender_prefix}-%",),
+                (f"{REST_CONVERSATIONS}{sender_prefix}-%",),
             )
             return cursor.fetchone()[0]
 
@@ -582,7 +586,7 @@ def _user_turns_in_sqlite(database: Path, sender_prefix: str) -> int:
     with sqlite3.connect(database) as connection:
         return connection.execute(
             "SELECT count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE ?",
-            (f"{sender_prefix}-%",),
+            (f"{REST_CONVERSATIONS}{sender_prefix}-%",),
         ).fetchone()[0]
 
 

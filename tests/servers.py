@@ -40,6 +40,11 @@ class Servers:
     def rest_webhook(self) -> str:
         return f"{self.rasa_url}/webhooks/rest/webhook"
 
+    @property
+    def conversations_db(self) -> Path:
+        """The SQLite tracker store (TRACKER_STORE_URL below)."""
+        return self.log.parent / "conversations.db"
+
     def log_tail(self) -> str:
         return self.log.read_text(errors="replace")[-3000:]
 

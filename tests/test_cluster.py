@@ -17,6 +17,7 @@ from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import read_endpoint_config
 
 from actions.answers import a_or_an
+from channels.conversations import namespaced
 from tests.cluster_runner import running_cluster
 from tests.conftest import money_in
 from tests.servers import ROOT
@@ -64,7 +65,7 @@ def test_messages_sent_at_once_for_one_sender_are_handled_one_at_a_time(cluster,
         replies = list(pool.map(lambda q: ask(cluster.rest_webhook, sender, q), questions))
 
     assert all(replies)
-    turns = _turns(cluster.events(sender))
+    turns = _turns(cluster.events(namespaced("rest", sender)))
     assert len(turns) == len(questions)
     for turn in turns:
         # One message fully handled before the next began: its answer, then listening.
@@ -96,7 +97,8 @@ def test_killing_a_replica_mid_load_loses_no_conversation(cluster, career):
 
     assert finished == [pairs_per_sender] * len(senders)
     for sender in senders:
-        user_turns = [event for event in cluster.events(sender) if event[0] == "user"]
+        events = cluster.events(namespaced("rest", sender))
+        user_turns = [event for event in events if event[0] == "user"]
         assert len(user_turns) == pairs_per_sender * 2, sender
 
 

@@ -1,12 +1,16 @@
 """Safe to expose: the HTTP API needs authentication, only the site's pages may talk to the
-assistant from a browser, oversized input is refused with a message, and Rasa is patched."""
+assistant from a browser, oversized input is refused with a message, conversation ids are
+bounded and kept apart per channel, one conversation cannot flood the bot, errors are JSON,
+and Rasa is patched and does not say which version it is."""
 
 from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import jwt
@@ -18,13 +22,16 @@ from packaging.version import Version
 from rasa.shared.exceptions import RasaException
 
 from actions.answers import format_money
+from channels.conversations import MAX_CONVERSATION_ID_LENGTH
 from channels.limits import DEFAULT_MAX_MESSAGE_LENGTH
+from channels.rate_limit import RATE_LIMITED_REPLY
 from channels.telegram import TelegramInput
 from tests.servers import running_servers
 
 ROOT = Path(__file__).resolve().parent.parent
 PATCHED_RASA = Version("3.6.21")  # CVE-2024-49375: remote code execution via a loaded model
 EVIL_ORIGIN = "https://evil.example"
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 QUESTION = "how much does a QA manager earn?"
 TOKEN = uuid.uuid4().hex
 JWT_SECRET = uuid.uuid4().hex
@@ -172,10 +179,91 @@ def test_huge_request_body_is_refused_before_rasa_reads_it(servers):
 
 @pytest.mark.integration
 @pytest.mark.parametrize("body", ["not json", '["a list"]', '{"sender": "a", "message": 5}'])
-def test_malformed_rest_request_gets_a_400(servers, body):
-    response = requests.post(servers.rest_webhook, data=body, timeout=10)
+@pytest.mark.parametrize("accept", ["*/*", BROWSER_ACCEPT], ids=["any client", "browser"])
+def test_malformed_rest_request_gets_a_json_400(servers, body, accept):
+    response = requests.post(
+        servers.rest_webhook, data=body, headers={"Accept": accept}, timeout=10
+    )
     assert response.status_code == 400
-    assert "json" in response.text.lower()
+    assert "JSON like" in json_error_message(response)
+
+
+# --- conversation ids --------------------------------------------------------------------------
+
+
+@pytest.mark.integration
+def test_huge_rest_sender_is_refused_and_not_stored(servers):
+    stored_before = servers.conversations_db.stat().st_size
+    huge = "x" * 900_000
+    for _ in range(5):
+        response = post(servers, huge, QUESTION)
+        assert response.status_code == 400
+        assert str(MAX_CONVERSATION_ID_LENGTH) in json_error_message(response)
+    # Before the limit each of these stored the id with every event: megabytes a request.
+    assert servers.conversations_db.stat().st_size - stored_before < 100_000
+    assert stored_ids(servers, "length(sender_id) > 200") == []
+
+
+@pytest.mark.integration
+def test_huge_socketio_session_id_is_refused_and_not_stored(servers):
+    huge = "x" * 10_000
+    reply = SocketIOPage(servers, servers.web_url).chat(QUESTION, session_id=huge)[0]
+    assert "conversation id" in reply["text"] and str(MAX_CONVERSATION_ID_LENGTH) in reply["text"]
+    assert stored_ids(servers, "length(sender_id) > 200") == []
+
+
+@pytest.mark.integration
+def test_rest_cannot_write_into_a_socketio_conversation(servers):
+    session_id = uuid.uuid4().hex
+    SocketIOPage(servers, servers.web_url).chat("what does an assembly technician do?", session_id)
+    [web_conversation] = stored_ids(servers, f"sender_id LIKE '%{session_id}'", wait=True)
+
+    for sender in [session_id, web_conversation]:  # the widget's id, and as it is stored
+        replies = post(servers, sender, "how much does it pay?").json()
+        assert {reply["recipient_id"] for reply in replies} == {sender}
+    assert user_texts(servers, web_conversation) == ["what does an assembly technician do?"]
+
+
+# --- the rate limit per conversation -----------------------------------------------------------
+
+
+@pytest.mark.integration
+def test_a_rest_sender_flooding_gets_429s_then_answers_after_waiting(servers):
+    sender = uuid.uuid4().hex
+    with ThreadPoolExecutor(30) as pool:
+        responses = list(pool.map(lambda _: post(servers, sender, "hi"), range(30)))
+    refused = [r for r in responses if r.status_code == 429]
+    assert refused, [r.status_code for r in responses]
+    assert {r.status_code for r in responses} == {200, 429}
+    for response in refused:
+        assert int(response.headers["Retry-After"]) >= 1
+        assert json_error_message(response) == RATE_LIMITED_REPLY
+
+    time.sleep(max(int(r.headers["Retry-After"]) for r in refused))
+    answer = post(servers, sender, QUESTION)
+    assert answer.status_code == 200 and answer.json()[0]["text"]
+
+
+# --- what the server says about itself ---------------------------------------------------------
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("stack", ["servers", "api_servers"], ids=["no API", "with the API"])
+def test_root_url_does_not_say_which_rasa_it_is(request, stack):
+    rasa_url = request.getfixturevalue(stack).rasa_url
+    response = requests.get(rasa_url + "/", headers={"Accept": BROWSER_ACCEPT}, timeout=10)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert rasa.__version__ not in response.text
+
+
+@pytest.mark.integration
+def test_unknown_url_gets_a_json_404_even_for_a_browser(servers):
+    response = requests.get(
+        servers.rasa_url + "/wp-admin", headers={"Accept": BROWSER_ACCEPT}, timeout=10
+    )
+    assert response.status_code == 404
+    assert json_error_message(response)
 
 
 # --- Telegram configuration -----------------------------------------------------------------
@@ -202,6 +290,33 @@ def post(servers, sender: str, message: str) -> requests.Response:
     )
 
 
+def json_error_message(response: requests.Response) -> str:
+    assert response.headers["Content-Type"] == "application/json", response.text[:300]
+    return response.json()["message"]
+
+
+def stored_ids(servers, condition: str, wait: bool = False) -> list[str]:
+    """The conversation ids in the tracker store that match an SQL condition; with `wait`,
+    once there are some (socket.io replies come before Rasa saves the turn)."""
+    deadline = time.monotonic() + (10 if wait else 0)
+    while True:
+        with sqlite3.connect(servers.conversations_db) as db:
+            query = f"SELECT DISTINCT sender_id FROM events WHERE {condition}"
+            ids = [row[0] for row in db.execute(query)]
+        if ids or time.monotonic() >= deadline:
+            return ids
+        time.sleep(0.2)
+
+
+def user_texts(servers, conversation_id: str) -> list[str]:
+    with sqlite3.connect(servers.conversations_db) as db:
+        rows = db.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+            (conversation_id,),
+        )
+        return [json.loads(data)["text"] for (data,) in rows]
+
+
 class SocketIOPage:
     """A page on `origin` talking to Rasa's socket.io channel as the widget does, over HTTP
     long-polling (Engine.IO 4 / Socket.IO 5 packets: "0" open, "40" join, "44" refused,
@@ -219,10 +334,10 @@ class SocketIOPage:
         self._send("40")
         return next(p for p in self._packets(30) if p.startswith("4"))
 
-    def chat(self, message: str) -> list[dict]:
+    def chat(self, message: str, session_id: str | None = None) -> list[dict]:
         """Join, ask for a session, send `message`: the first replies that come back."""
         assert self.join().startswith("40")
-        session_id = uuid.uuid4().hex
+        session_id = session_id or uuid.uuid4().hex
         self._emit("session_request", {"session_id": session_id})
         self._emit("user_uttered", {"message": message, "session_id": session_id})
         for batch in self._batches(30):
