@@ -14,7 +14,7 @@ from actions import answers, salary_maths
 from actions.answers import Reply
 from actions.knowledge import Career
 from actions.language import EntityResolver
-from actions.retrieval import Match, PassageFinder, statements_of
+from actions.retrieval import Match, PassageFinder, statements_of, subjects_of
 
 # Words that are part of asking, not of naming a job, skill or course. Whatever else a
 # question holds, once known names and stop words are gone, is something we do not cover.
@@ -127,6 +127,13 @@ _SOURCE_CUES = re.compile(
     r"indeed|reference|cite|trust|reliable|up to date|published|date)\b"
 )
 
+# Choosing among what was just listed, or among every job: "which one is about customers?",
+# "which of those involve training people?", "which of the four jobs uses data analysis?",
+# "which job would suit someone who ...?".
+_WHICH_OF = re.compile(
+    r"^\s*(?:and\s+|so\s+)?(?:which|what)\s+(?:one|ones|of\s+(?:those|these|them|the\s+\w+))\b"
+)
+_WHICH_JOB_SUITS = re.compile(r"^\s*(?:which|what)\s+(?:job|jobs|role|roles)\b.*\bsuits?\b")
 # Pointing back at what was just listed: "the average of those two", "between them".
 _THOSE = re.compile(r"\b(them|those|these|both|the two)\b")
 # "the other one" when there are two of a kind (two routes): the one not under discussion.
@@ -177,6 +184,7 @@ class CareersAssistant:
         self.resolver = resolver
         self.passages = passages
         self.statements = PassageFinder(career, resolver.nlp, statements_of(career))
+        self.subjects = PassageFinder(career, resolver.nlp, subjects_of(career))
         self._question_words = QUESTION_WORDS | set(ORDINALS)
         # "production technician" is in every question and every answer: no evidence
         self._career_words = {
@@ -229,6 +237,9 @@ class CareersAssistant:
             if not salary_maths.kind_of_question(turn.text, 0):
                 # "how many awards does it have?" taken for pay, with no pay word: the route
                 return self._about_pathway(turn, "pathway")
+        chosen = self._chosen_among(turn)
+        if chosen:
+            return chosen
         if topic in _NOT_SAID_TOPICS:
             unknown = self.resolver.unknown_subject(turn.text, self._question_words)
             if unknown:  # never a passage that happens to share a word with it
@@ -648,6 +659,32 @@ class CareersAssistant:
             return None
         named = {(m.entity_type, m.id) for m in self.resolver.mentions(turn.text)}
         return _from_passage(match) if match.passage.subject in named else None
+
+    def _chosen_among(self, turn: Turn) -> Answer | None:
+        """ "Which of those ...?" after a list: the listed item (or responsibility) its words
+        match best, not another answer. Pay questions ("which of them pays most?") are
+        computed instead."""
+        text = turn.text.lower()
+        if salary_maths.mentions_pay(text) or salary_maths.kind_of_question(text, 0):
+            return None
+        if _WHICH_JOB_SUITS.match(text):
+            listed = [("job", j.id) for j in self.career.jobs]
+        elif _WHICH_OF.match(text):
+            listed = [
+                (kind, i)
+                for i in turn.slots.get("listed") or []
+                for kind in ("job", "skill", "pathway")
+                if getattr(self.career, kind)(i)
+            ]
+            if re.search(r"\bjobs?\b", text) and not any(k == "job" for k, _ in listed):
+                listed = [("job", j.id) for j in self.career.jobs]  # "which of the four jobs"
+        else:
+            return None
+        if not listed and turn.slots.get("topic") == "responsibilities":
+            match = self.statements.best_among(turn.text, lambda p: p.section == "Responsibilities")
+            return _from_passage(match) if match else None
+        match = self.subjects.best_among(turn.text, lambda p: p.subject in listed)
+        return self._about(*match.passage.subject, turn) if match else None
 
     def _about(self, entity_type: str, subject_id: str, turn: Turn) -> Answer:
         """The main answer about one job, skill or route."""

@@ -8,7 +8,7 @@ comes from. Below `MIN_SCORE` nothing is returned and the assistant declines.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from spacy.language import Language
@@ -66,6 +66,17 @@ class PassageFinder:
             return None
         return Match(self.passages[index], float(scores[index]))
 
+    def best_among(self, question: str, keep: Callable[[Passage], bool]) -> Optional[Match]:
+        """The passage among those `keep` accepts that best matches, if it shares a word:
+        the user has already narrowed the choice ("which of those ...?")."""
+        vector = self._vectorizer.transform([question])
+        scores = (self._matrix @ vector.T).toarray().ravel()
+        kept = [i for i, p in enumerate(self.passages) if keep(p) and scores[i] > 0]
+        if not kept:
+            return None
+        index = max(kept, key=lambda i: scores[i])
+        return Match(self.passages[index], float(scores[index]))
+
     def unknown_words(self, question: str) -> List[str]:
         """The question's content words the knowledge never uses ("weekends")."""
         return [w for w in self._lemmas(question) if w not in self._vectorizer.vocabulary_]
@@ -113,6 +124,32 @@ def passages_of(career: Career) -> List[Passage]:
         passages += [Passage(section, text, subject) for text in texts]
     for job in career.jobs:
         passages.append(Passage(f"Jobs: {job.title}", " ".join(job.duties), ("job", job.id)))
+    return passages
+
+
+def subjects_of(career: Career) -> List[Passage]:
+    """One passage per job, skill and route: everything said about it, with the names people
+    use for it, for choosing one of them ("which one is about customers?")."""
+    passages = [
+        Passage(f"Jobs: {job.title}", " ".join([*job.aliases, *job.duties]), ("job", job.id))
+        for job in career.jobs
+    ]
+    passages += [
+        Passage(
+            f"Skills: {skill.name}",
+            " ".join([*skill.aliases, skill.what_it_is, skill.how_it_is_used, skill.example or ""]),
+            ("skill", skill.id),
+        )
+        for skill in career.skills
+    ]
+    passages += [
+        Passage(
+            f"Training: {p.name}",
+            " ".join([*p.aliases, p.summary, p.entry_requirements or "", *p.what_you_learn]),
+            ("pathway", p.id),
+        )
+        for p in career.pathways
+    ]
     return passages
 
 

@@ -348,3 +348,27 @@ def test_an_overview_beside_the_point_gives_way_to_the_named_subjects_passage(as
     assert skill.how_it_is_used in answer.reply.text
     overview = assistant.answer("role", Turn("what does a production technician do"))
     assert career.role_summary in overview.reply.text
+
+
+def test_which_of_those_chooses_among_what_was_just_listed(assistant, career):
+    listed = assistant.answer("skills", Turn("what skills do I need"))
+    empathy = next(s for s in career.skills if s.id == "empathy")
+    # NLU took it for the source question: the choice among the skills still decides
+    answer = assistant.answer("source", Turn("which one is about customers?", slots=listed.slots))
+    assert answer.slots["skill"] == empathy.id and empathy.what_it_is in answer.reply.text
+
+
+def test_which_of_those_after_the_responsibilities_quotes_the_one_meant(assistant, career):
+    before = assistant.answer("responsibilities", Turn("what are the responsibilities"))
+    answer = assistant.answer(
+        "education", Turn("which of those involve training colleagues?", slots=before.slots)
+    )
+    training = next(r for r in career.responsibilities if "colleagues" in r)
+    assert training in answer.reply.text
+
+
+def test_which_of_them_pays_most_is_still_computed(assistant, career):
+    listed = assistant.answer("jobs", Turn("what jobs can I do"))
+    answer = assistant.answer("salary", Turn("which of them pays most?", slots=listed.slots))
+    best = max(career.jobs, key=lambda j: j.salary.amount)
+    assert answer.slots["job"] == best.id
