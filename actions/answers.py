@@ -230,6 +230,15 @@ def job_duties(career: Career, job: Job) -> Reply:
     )
 
 
+def pay_not_fixed(career: Career) -> Reply:
+    """ "Are the salaries guaranteed?": no, they are averages; what real pay depends on."""
+    return Reply(
+        f"No. The figures are {career.jobs[0].salary.basis} figures, not what any one job "
+        f"pays. {career.source.salary_note}",
+        [button("Jobs and salaries", "ask_jobs")],
+    )
+
+
 def salary(career: Career, job: Job, with_caveat: bool) -> Reply:
     text = (
         f"{a_or_an(job.title.lower()).capitalize()} earns {format_salary(job)} on average "

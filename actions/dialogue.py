@@ -90,7 +90,7 @@ _WORK_TOPICS = frozenset({"role", "responsibilities", "job_duties"})
 # because they are mostly about the person, not the article's words.
 _SUITS = re.compile(
     r"\b(suits?|fits?|for me|right for|good fit|would that help|will that help|useful for|"
-    r"good at|i like|i love|i enjoy|i'm good|im good|i really)\b"
+    r"good at|i'm good|im good|(?:i|i'm|im)\b[\w\s']{0,20}\b(?:like|love|enjoy|into|care about))\b"
 )
 # Only where NLU's topic misses the point (the role, the jobs list, or none); a skill or
 # route question keeps its own answer.
@@ -130,10 +130,14 @@ _SOURCE_CUES = re.compile(
 # Choosing among what was just listed, or among every job: "which one is about customers?",
 # "which of those involve training people?", "which of the four jobs uses data analysis?",
 # "which job would suit someone who ...?".
+# A question starting there or after a comma: "my son loves cars, which of these jobs ...?"
 _WHICH_OF = re.compile(
-    r"^\s*(?:and\s+|so\s+)?(?:which|what)\s+(?:one|ones|of\s+(?:those|these|them|the\s+\w+))\b"
+    r"(?:^|[,;:.!?-])\s*(?:and\s+|so\s+)?(?:which|what)\s+"
+    r"(?:one|ones|of\s+(?:those|these|them|the\s+\w+))\b"
 )
-_WHICH_JOB_SUITS = re.compile(r"^\s*(?:which|what)\s+(?:job|jobs|role|roles)\b.*\bsuits?\b")
+_WHICH_JOB_SUITS = re.compile(
+    r"(?:^|[,;:.!?-])\s*(?:which|what)\s+(?:job|jobs|role|roles)\b.*\bsuits?\b"
+)
 # Pointing back at what was just listed: "the average of those two", "between them".
 _THOSE = re.compile(r"\b(them|those|these|both|the two)\b")
 # "the other one" when there are two of a kind (two routes): the one not under discussion.
@@ -237,6 +241,8 @@ class CareersAssistant:
             if not salary_maths.kind_of_question(turn.text, 0):
                 # "how many awards does it have?" taken for pay, with no pay word: the route
                 return self._about_pathway(turn, "pathway")
+        if _YES_NO.match(turn.text.lower()) and salary_maths.asks_if_pay_is_fixed(turn.text):
+            return _answer(answers.pay_not_fixed(self.career), "salary", job=turn.slots.get("job"))
         chosen = self._chosen_among(turn)
         if chosen:
             return chosen
@@ -667,9 +673,9 @@ class CareersAssistant:
         text = turn.text.lower()
         if salary_maths.mentions_pay(text) or salary_maths.kind_of_question(text, 0):
             return None
-        if _WHICH_JOB_SUITS.match(text):
+        if _WHICH_JOB_SUITS.search(text):
             listed = [("job", j.id) for j in self.career.jobs]
-        elif _WHICH_OF.match(text):
+        elif _WHICH_OF.search(text):
             listed = [
                 (kind, i)
                 for i in turn.slots.get("listed") or []

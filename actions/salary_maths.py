@@ -85,11 +85,20 @@ _CUE_CUTOFF = 0.85
 _PLACES = {"second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
 
 
+# "are the salaries guaranteed?", "is that pay fixed?": the figures are averages.
+_CERTAINTY = re.compile(
+    r"\b(guarantee\w*|fixed|certain|definite\w*|promised|exact(ly)?|set in stone)\b"
+)
 _PAY = re.compile(r"\b(pay|paid|salary|salaries|earn\w*|wages?|income|money|make)\b")
 
 
 def mentions_pay(text: str) -> bool:
     return bool(_PAY.search(text.lower()))
+
+
+def asks_if_pay_is_fixed(text: str) -> bool:
+    lowered = corrected_cues(text)
+    return bool(_PAY.search(lowered) and _CERTAINTY.search(lowered))
 
 
 def corrected_cues(text: str) -> str:

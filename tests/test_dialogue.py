@@ -372,3 +372,31 @@ def test_which_of_them_pays_most_is_still_computed(assistant, career):
     answer = assistant.answer("salary", Turn("which of them pays most?", slots=listed.slots))
     best = max(career.jobs, key=lambda j: j.salary.amount)
     assert answer.slots["job"] == best.id
+
+
+@pytest.mark.parametrize("text", ["are the salaries guaranteed?", "is the qa manager pay fixed?"])
+def test_asked_whether_pay_is_fixed_the_answer_is_no_and_what_it_depends_on(
+    assistant, career, text
+):
+    answer = assistant.answer("all_salaries", Turn(text))
+    assert answer.reply.text.startswith("No.")
+    assert career.source.salary_note in answer.reply.text
+    assert money_in(answer.reply.text) == []
+
+
+def test_which_of_these_jobs_after_a_clause_about_the_person(assistant, career):
+    job = next(j for j in career.jobs if any("car" in d.split() or "car." in d for d in j.duties))
+    answer = assistant.answer(
+        "jobs", Turn("my son loves his car, which of these jobs might suit him")
+    )
+    assert answer.slots["job"] == job.id
+
+
+def test_someone_who_likes_a_subject_gets_the_passage_naming_it(assistant, career):
+    route = next(
+        p for p in career.pathways if p.entry_requirements and "science" in p.entry_requirements
+    )
+    answer = assistant.answer(
+        "out_of_scope", Turn("i'm 16 and really like science, what could i do")
+    )
+    assert route.entry_requirements in answer.reply.text
