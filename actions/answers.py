@@ -230,6 +230,15 @@ def job_duties(career: Career, job: Job) -> Reply:
     )
 
 
+def two_jobs(first: Job, second: Job, pay: Reply) -> Reply:
+    """Two jobs side by side: what each does, then how their pay compares."""
+    described = "\n".join(
+        f"What {a_or_an(job.title.lower())} does:\n{_bullets(job.duties)}"
+        for job in (first, second)
+    )
+    return Reply(f"{described}\nPay: {pay.text}", pay.buttons)
+
+
 def pay_not_fixed(career: Career) -> Reply:
     """ "Are the salaries guaranteed?": no, they are averages; what real pay depends on."""
     return Reply(

@@ -10,6 +10,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
 from actions import answers, salary_maths
 from actions.answers import Reply
 from actions.knowledge import Career
@@ -138,6 +141,13 @@ _WHICH_OF = re.compile(
 _WHICH_JOB_SUITS = re.compile(
     r"(?:^|[,;:.!?-])\s*(?:which|what)\s+(?:job|jobs|role|roles)\b.*\bsuits?\b"
 )
+# "2 years", "18 months", "a year": a length asked about.
+_LENGTH = re.compile(r"\b(\d+|a|an|one|two|three|four)\s*(year|month)s?\b")
+_ALWAYS = re.compile(r"\b(always|exactly|every time|all)\b")
+# "which is better paid?" after two jobs: the two just discussed.
+_WHICH_OF_TWO = re.compile(
+    r"^\s*(?:and\s+|so\s+)?(?:which|who)\s+(?:is|one|earns|makes|gets|pays)\b"
+)
 # Pointing back at what was just listed: "the average of those two", "between them".
 _THOSE = re.compile(r"\b(them|those|these|both|the two)\b")
 # "the other one" when there are two of a kind (two routes): the one not under discussion.
@@ -250,7 +260,10 @@ class CareersAssistant:
             unknown = self.resolver.unknown_subject(turn.text, self._question_words)
             if unknown:  # never a passage that happens to share a word with it
                 return _answer(answers.out_of_scope(self.career), "out_of_scope")
-        if topic == "follow_up" and turn.slots.get("topic") in ("salary", "monthly_salary"):
+        if topic in ("follow_up", "out_of_scope", "unclear") and turn.slots.get("topic") in (
+            "salary",
+            "monthly_salary",
+        ):
             computed = self._computed_salary_answer(turn)  # "and the second lowest?"
             if computed:
                 return computed
@@ -289,7 +302,11 @@ class CareersAssistant:
         if any(d in reply.text for d in _DECLINE_WORDS):
             unknown = self.resolver.unknown_subject(turn.text, self._question_words)
             return _with_verdict(reply, False) if unknown else reply
-        asked = set(self.resolver.other_words(turn.text)) - self._question_words
+        asked = {
+            word
+            for word in set(self.resolver.other_words(turn.text)) - self._question_words
+            if not _near_miss(word, self._question_words)  # "is empthy a skil u need"
+        }
         if not asked and not self.resolver.mentions(turn.text):
             return reply
         said = set(self.resolver.other_words(reply.text)) | set(reply.text.lower().split())
@@ -356,7 +373,18 @@ class CareersAssistant:
         return self._about_pathway(turn, "pathway")
 
     def pathway_duration(self, turn: Turn) -> Answer:
-        return self._about_pathway(turn, "pathway_duration")
+        answer = self._about_pathway(turn, "pathway_duration")
+        route = self.career.pathway(answer.slots.get("pathway") or "")
+        months = _months_in(turn.text)
+        if route and route.duration and months and _YES_NO.match(turn.text.lower()):
+            # "does it always take 2 years?": no, 12 to 24 months; "can it take 18 months?": yes
+            span = route.duration
+            fixed = span.min_months == span.max_months
+            verdict = span.min_months <= months <= span.max_months and (
+                fixed or not _ALWAYS.search(turn.text.lower())
+            )
+            return Answer(_with_verdict(answer.reply, verdict), answer.slots)
+        return answer
 
     def pathway_entry_requirements(self, turn: Turn) -> Answer:
         return self._about_pathway(turn, "pathway_entry_requirements")
@@ -413,10 +441,15 @@ class CareersAssistant:
     def salary_per_period(self, turn: Turn) -> Answer:
         """ "how much a month?", "weekly pay": the yearly figure divided."""
         job_id, unknown = self._subject(turn, "job")
+        listed = turn.slots.get("listed") or []
+        if not self._job_ids(turn) and turn.slots.get("topic") == "salary" and len(listed) == 2:
+            job_id = None  # "and a month?" after two jobs compared: both, and the gap
         if not job_id and not unknown:
             period = salary_maths.period_asked(turn.text) or "month"
-            reply = salary_maths.per_period(self.career, self.career.jobs, period)
-            return _answer(reply, "monthly_salary", listed=[j.id for j in self.career.jobs])
+            jobs = [self.career.job(i) for i in listed] if len(listed) == 2 else []
+            jobs = jobs if jobs and all(jobs) else self.career.jobs
+            reply = salary_maths.per_period(self.career, jobs, period)
+            return _answer(reply, "monthly_salary", listed=[j.id for j in jobs])
         return self._job_answer(turn, "monthly_salary", job_id, unknown)
 
     def _job_answer(self, turn: Turn, topic: str, job_id: str | None, unknown: str) -> Answer:
@@ -480,6 +513,15 @@ class CareersAssistant:
             return self.salary_ranking(turn)
         first, second = self.career.job(named[0]), self.career.job(named[1])
         reply = salary_maths.compare(self.career, first, second)
+        plain_difference = not re.search(r"\bhow much\b", turn.text.lower())
+        if (
+            len(self._job_ids(turn)) >= 2
+            and plain_difference
+            and not salary_maths.mentions_pay(turn.text)
+            and not _YES_NO.match(turn.text.lower())
+        ):
+            # "what's the difference between a QA analyst and a QA manager?": the work too
+            reply = answers.two_jobs(first, second, reply)
         if _YES_NO.match(turn.text.lower()):
             # "does a QA manager earn more than an analyst?": say which way it goes first
             before_than = turn.text.lower().split(" than ")[0]
@@ -506,6 +548,17 @@ class CareersAssistant:
         listed = [j.id for j in salary_maths.jobs_beyond(self.career, turn.text)]
         return _answer(reply, "salary", listed=listed)
 
+    def salary_total(self, turn: Turn) -> Answer:
+        """ "add them together": the yearly figures of the jobs named or just discussed."""
+        jobs = [self.career.job(i) for i in self._job_ids(turn)]
+        if len(jobs) < 2:
+            jobs = self._those_jobs(turn) or [
+                self.career.job(i) for i in turn.slots.get("jobs_discussed") or []
+            ]
+        if len(jobs) < 2:
+            return self.all_salaries(turn)
+        return _answer(salary_maths.total(jobs), "salary", listed=[j.id for j in jobs])
+
     def average_salary(self, turn: Turn) -> Answer:
         named = [self.career.job(i) for i in self._job_ids(turn)]
         # "the average of the two QA jobs", "what's the average of those two?"
@@ -516,7 +569,7 @@ class CareersAssistant:
         """The jobs just listed when the turn points back at them ("those", "them")."""
         listed = [self.career.job(i) for i in turn.slots.get("listed") or []]
         listed = [j for j in listed if j]
-        if not _THOSE.search(turn.text.lower()):
+        if not (_THOSE.search(turn.text.lower()) or _WHICH_OF_TWO.match(turn.text.lower())):
             return []
         discussed = [self.career.job(i) for i in turn.slots.get("jobs_discussed") or []]
         if len(listed) != 2 and len(discussed) == 2 and all(discussed):
@@ -760,6 +813,24 @@ def _answer(
     """An answer that moves the conversation on: every context slot is set or cleared."""
     context = {"topic": topic, "job": job, "skill": skill, "pathway": pathway, "listed": listed}
     return Answer(reply, {**context, **other_slots})
+
+
+def _months_in(text: str) -> int | None:
+    found = _LENGTH.search(text.lower())
+    if not found:
+        return None
+    count = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}.get(found.group(1))
+    number = count if count is not None else int(found.group(1))
+    return number * 12 if found.group(2) == "year" else number
+
+
+def _near_miss(word: str, words: frozenset | set) -> bool:
+    """`word` a letter or so off one of `words` ("skil" for "skill")."""
+    if len(word) < 4:
+        return False
+    return bool(
+        process.extractOne(word, words, scorer=Levenshtein.normalized_similarity, score_cutoff=0.75)
+    )
 
 
 def _with_jobs_discussed(answer: Answer, turn: Turn) -> Answer:

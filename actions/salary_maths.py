@@ -58,6 +58,8 @@ _COMPARISON = re.compile(
     r"paid (more|less|better)|(earns?|makes?|gets?) (more|less)|than (that|a|an|the)|"
     r"by how much|how much (more|less))\b"
 )
+_TOTAL = re.compile(r"\b(add|added|sum|total|combined|together|plus)\b")
+_TOGETHER = re.compile(r"\b(them|those|these|both|the two|together)\b")
 _MONTHLY = re.compile(r"\b(month|months|monthly|a month|per month|pcm)\b")
 _WEEKLY = re.compile(r"\b(week|weeks|weekly|a week|per week|pw)\b")
 # A year holds this many of each period; the per-period figure is the yearly one divided.
@@ -129,6 +131,8 @@ def kind_of_question(text: str, jobs_named: int) -> Optional[str]:
         return "salary_threshold"
     if jobs_named == 0 and _AVERAGE.search(lowered) and _BEYOND.search(lowered):
         return "salary_threshold"  # "which jobs earn above the average?"
+    if _TOTAL.search(lowered) and (jobs_named >= 2 or _TOGETHER.search(lowered)):
+        return "salary_total"  # "add them together", "the two combined"
     if jobs_named >= 2 and _AVERAGE.search(lowered):
         return "average_salary"  # "average pay of the assembly and manufacturing roles"
     if jobs_named >= 2 or _COMPARISON.search(lowered):
@@ -282,6 +286,17 @@ def average(career: Career, jobs: Sequence[Job] = ()) -> Reply:
     )
 
 
+def total(jobs: Sequence[Job]) -> Reply:
+    """ "add them together": the yearly figures summed."""
+    parts = " and ".join(f"{j.title.lower()} ({format_salary(j)})" for j in jobs)
+    summed = sum(_amount(j) for j in jobs)
+    return Reply(
+        f"Together, {parts} come to {format_money(summed, jobs[0].salary.currency)} a year "
+        f"({jobs[0].salary.basis} figures).",
+        [RANKING_BUTTON],
+    )
+
+
 def mean_salary(jobs: Sequence[Job]) -> float:
     return sum(_amount(j) for j in jobs) / len(jobs)
 
@@ -301,6 +316,11 @@ def per_period(career: Career, jobs: Sequence[Job], period: str = "month") -> Re
         for job in jobs
     ]
     body = lines[0] if len(lines) == 1 else "\n".join(f"• {line}" for line in lines)
+    if len(jobs) == 2:
+        gap = round(abs(_amount(jobs[0]) - _amount(jobs[1])) / per_year)
+        body += (
+            f"\nThe difference is about {format_money(gap, jobs[0].salary.currency)} a {period}."
+        )
     return Reply(
         f"{body}\nThat is the yearly figure divided by {per_year}, so only an approximation: "
         "it takes no account of tax, bonuses or how the employer pays.",

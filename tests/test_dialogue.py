@@ -400,3 +400,18 @@ def test_someone_who_likes_a_subject_gets_the_passage_naming_it(assistant, caree
         "out_of_scope", Turn("i'm 16 and really like science, what could i do")
     )
     assert route.entry_requirements in answer.reply.text
+
+
+@pytest.mark.parametrize(
+    "text, verdict", [("does it always take 2 years", "No."), ("can it take 18 months?", "Yes.")]
+)
+def test_a_length_asked_about_gets_its_verdict(assistant, career, text, verdict):
+    route = next(p for p in career.pathways if p.duration)
+    answer = assistant.answer("pathway_duration", Turn(text, slots={"pathway": route.id}))
+    assert answer.reply.text.startswith(verdict)
+    assert str(route.duration.max_months) in answer.reply.text
+
+
+def test_a_misspelt_question_word_does_not_stop_the_yes(assistant, career):
+    answer = assistant.answer("skill", Turn("is empthy a skil u need"))
+    assert answer.reply.text.startswith("Yes.") and answer.slots["skill"] == "empathy"

@@ -204,3 +204,45 @@ def test_by_how_much_after_a_comparison(assistant, career):
     )
     answer = assistant.answer("salary", Turn("by how much a year?", slots=compared.slots))
     assert format_money(high.salary.amount - low.salary.amount, "GBP") in answer.reply.text
+
+
+def test_add_them_together_after_two_jobs(assistant, career):
+    first, second = career.jobs[1], career.jobs[0]
+    one = assistant.answer("salary", Turn(f"what's the {first.title} salary"))
+    two = assistant.answer("follow_up", Turn(f"and the {second.title}?", slots=one.slots))
+    # NLU had no topic for it: after a pay answer, the wording still asks for a sum
+    total = assistant.answer(
+        "out_of_scope", Turn("add them together", slots={**one.slots, **two.slots})
+    )
+    assert format_money(first.salary.amount + second.salary.amount, "GBP") in total.reply.text
+
+
+def test_a_month_after_a_comparison_gives_both_and_the_gap(assistant, career):
+    low, high = by_pay(career)[0], by_pay(career)[-1]
+    compared = assistant.answer("salary", Turn(f"{high.title} vs {low.title}"))
+    answer = assistant.answer("follow_up", Turn("and a month?", slots=compared.slots))
+    gap = round((high.salary.amount - low.salary.amount) / 12)
+    assert f"difference is about {format_money(gap, 'GBP')} a month" in answer.reply.text
+    assert len(money_in(answer.reply.text)) == 5
+
+
+def test_which_is_better_paid_after_two_job_descriptions(assistant, career):
+    first, second = career.jobs[0], career.jobs[1]
+    one = assistant.answer("job_duties", Turn(f"tell me about the {first.title} role"))
+    two = assistant.answer("follow_up", Turn(f"what about the {second.title}?", slots=one.slots))
+    answer = assistant.answer(
+        "salary", Turn("which is better paid?", slots={**one.slots, **two.slots})
+    )
+    better = max(first, second, key=lambda j: j.salary.amount)
+    assert answer.reply.text.startswith(
+        f"{'An' if better.title[0] in 'AEIOU' else 'A'} {better.title.lower()}"
+    )
+
+
+def test_the_difference_between_two_named_jobs_is_their_work_and_pay(assistant, career):
+    first, second = career.jobs[2], career.jobs[3]
+    answer = assistant.answer(
+        "salary", Turn(f"what's the difference between a {first.title} and a {second.title}")
+    )
+    assert first.duties[0] in answer.reply.text and second.duties[0] in answer.reply.text
+    assert format_money(abs(first.salary.amount - second.salary.amount), "GBP") in answer.reply.text
