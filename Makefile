@@ -34,7 +34,7 @@ SENDERS ?= 20
 TURNS ?= 2000
 
 .PHONY: help install run run-actions run-rasa train shell validate lint test test-actions \
-	test-stories test-integration eval crossval clean widget test-widget cluster bench
+	test-stories test-integration eval crossval clean widget test-widget cluster bench forget
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -121,6 +121,10 @@ eval: $(MODEL) ## Ask tests/eval/questions.yml over REST; accuracy per category
 crossval: $(LANGUAGE_ASSETS) ## 5-fold NLU cross-validation of config.yml and alternatives
 	mkdir -p results
 	scripts/crossval.sh
+
+forget: $(INSTALLED) ## Delete one conversation from the tracker store (SENDER=<id>; TRACKER_STORE_URL)
+	@if [ -z "$(SENDER)" ]; then echo "make forget SENDER=<conversation id>" >&2; exit 2; fi
+	$(BIN)/python scripts/forget.py -- "$(SENDER)"
 
 clean: ## Remove build artefacts, models and results (keeps .venv)
 	rm -rf build models results .pytest_cache web/dist

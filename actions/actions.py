@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import MAX_MESSAGE_LENGTH, too_long
 from actions.dialogue import Answer, CareersAssistant, Turn
 from actions.knowledge import DEFAULT_CAREER_ID, KnowledgeError, load_knowledge
 from actions.language import ENTITY_TYPES, EntityResolver, build_pipeline
@@ -81,6 +82,10 @@ class AnswerAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
+        length = len(tracker.latest_message.get("text") or "")
+        if length > MAX_MESSAGE_LENGTH:  # before any NLP, which grows with the text
+            dispatcher.utter_message(text=too_long(length).text)
+            return []
         answer = ASSISTANT.answer(self.topic, turn_from(tracker))
         return dispatch(answer, dispatcher, tracker.slots)
 

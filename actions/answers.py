@@ -19,6 +19,10 @@ _MONEY = re.compile(r"£\s?\d[\d,]*(?:\.\d+)?")
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 PERIOD_WORDS = {"year": "a year", "month": "a month", "week": "a week", "hour": "an hour"}
+# The channels' cap (channels/limits.py DEFAULT_MAX_MESSAGE_LENGTH, a test keeps them equal),
+# again here because the action server does not import Rasa: a request posted past the
+# channels gets no NLP on a 30,000-word text.
+MAX_MESSAGE_LENGTH = 500
 
 
 @dataclass
@@ -30,6 +34,13 @@ class Reply:
 def button(title: str, intent: str, **entities: str) -> Dict[str, str]:
     payload = f"/{intent}" + (json.dumps(entities, separators=(",", ":")) if entities else "")
     return {"title": title, "payload": payload}
+
+
+def too_long(length: int) -> Reply:
+    return Reply(
+        f"Sorry, that message is too long for me ({length} characters). "
+        f"Please ask again in {MAX_MESSAGE_LENGTH} characters or fewer."
+    )
 
 
 # --- the role -------------------------------------------------------------------------

@@ -68,6 +68,9 @@ class Answer:
 
 # NLU torn between these two is still sure it is about pay: one answer serves both.
 SALARY_INTENTS = {"ask_salary", "ask_all_salaries"}
+# NLU unsure between one of these and another: the wording may still ask for a computed
+# figure ("jobs under 35k?": the jobs list or the salaries).
+_MAYBE_PAY_INTENTS = {"ask_salary", "ask_all_salaries", "ask_monthly_salary", "ask_jobs"}
 # An intent below this confidence is not worth offering as "did you mean ...?".
 CLARIFY_MIN_CONFIDENCE = 0.1
 
@@ -324,10 +327,11 @@ class CareersAssistant:
         return _answer(answers.responsibilities(self.career), "responsibilities")
 
     def source(self, turn: Turn) -> Answer:
-        mentions = self.resolver.mentions(turn.text)
-        if mentions and not _SOURCE_CUES.search(turn.text.lower()):
-            # "who draws up the blueprints assembly technicians use?" is about the job
-            return self._about(mentions[0].entity_type, mentions[0].id, turn)
+        if not _SOURCE_CUES.search(turn.text.lower()):
+            # "who draws up the blueprints (assembly technicians / they) use?" is about the job
+            instead = self._instead_of_asking(turn, "")
+            if instead:
+                return instead
         return _answer(answers.source(self.career), "source")
 
     def out_of_scope(self, turn: Turn) -> Answer:
@@ -598,6 +602,10 @@ class CareersAssistant:
         ][:2]
         if set(likely) == SALARY_INTENTS:
             return self.salary(turn)  # either way the salary answer is the same path
+        if set(likely) & _MAYBE_PAY_INTENTS:
+            computed = self._computed_salary_answer(turn)  # "jobs under 35k?"
+            if computed:
+                return computed
         named = mentions[0].entity_type if mentions else ""
         torn = len(likely) == 2 and set(likely) <= _QUESTIONS_ABOUT.get(named, set())
         if (
@@ -608,7 +616,7 @@ class CareersAssistant:
             # "tell me about the quality assurance manager role": about what it names, unless
             # NLU is torn between two questions about it ("qa manager money stuff")
             return self._about(named, mentions[0].id, turn)
-        match = self.passages.best(turn.text)
+        match = self.passages.best(turn.text) or self._passage_in_context(turn)
         if match:
             return _from_passage(match)
         if likely:
@@ -702,15 +710,27 @@ class CareersAssistant:
         other = [m for m in self.resolver.mentions(turn.text) if m.entity_type != kind]
         if other:
             return self._about(other[0].entity_type, other[0].id, turn)
-        match = self.passages.best(self._in_context(turn), INSTEAD_MIN_SCORE, INSTEAD_MIN_COVERAGE)
+        match = self._passage_in_context(turn)
         return _from_passage(match) if match else None
+
+    def _passage_in_context(self, turn: Turn) -> Match | None:
+        """The passage matching the turn read with its subject, if it also holds a word of
+        the turn itself: the subject's name alone would match "how do you know that?"."""
+        match = self.passages.best(self._in_context(turn), INSTEAD_MIN_SCORE, INSTEAD_MIN_COVERAGE)
+        own = set(self.resolver.other_words(turn.text)) - self._career_words
+        if match and own & set(self.resolver.other_words(match.passage.text)):
+            return match
+        return None
+
+    def _asked_words(self, text: str) -> set:
+        """What a question asks about: its words less names, question and career words."""
+        return set(self.resolver.other_words(text)) - self._question_words - self._career_words
 
     def _more_specific(self, turn: Turn, overview: Answer) -> Answer | None:
         """Instead of an overview that holds none of the words the question asks about,
         the passage about the job, skill or route the question names ("what theories might
         they research?" is about the research skill): the question was narrower."""
-        asked = set(self.resolver.other_words(turn.text)) - self._question_words
-        asked -= self._career_words
+        asked = self._asked_words(turn.text)
         if not asked or asked & set(self.resolver.other_words(overview.reply.text)):
             return None
         match = self.passages.best(turn.text, INSTEAD_MIN_SCORE, INSTEAD_MIN_COVERAGE)
@@ -758,6 +778,8 @@ class CareersAssistant:
         none itself: what "it" and "they" stand for."""
         if self.resolver.mentions(turn.text):
             return turn.text
+        if turn.slots.get("topic") in _PAY_TOPICS:
+            return f"{turn.text} salary pay"  # "what do they depend on?" after the figures
         names = [
             subject.title if entity_type == "job" else subject.name
             for entity_type in ("job", "skill", "pathway")

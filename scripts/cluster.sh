@@ -19,6 +19,8 @@ ACTIONS_PORT=${ACTIONS_PORT:-5055}
 export ACTIONS_GATEWAY_PORT=${ACTIONS_GATEWAY_PORT:-5054}
 export ACTION_ENDPOINT_URL=http://127.0.0.1:$ACTIONS_GATEWAY_PORT/webhook
 export ACTION_SERVER=127.0.0.1:$ACTIONS_PORT
+# What Rasa sends and the action server checks on every call: one for all the components.
+export ACTIONS_TOKEN=${ACTIONS_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')}
 
 export POSTGRES_HOST=${POSTGRES_HOST:-127.0.0.1} POSTGRES_PORT=${POSTGRES_PORT:-5432}
 export POSTGRES_DB=${POSTGRES_DB:-rasa} POSTGRES_USER=${POSTGRES_USER:-postgres}
@@ -97,7 +99,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-supervise actions env ACTIONS_PORT="$ACTIONS_PORT" SANIC_HOST=127.0.0.1 scripts/run.sh actions &
+supervise actions env ACTIONS_PORT="$ACTIONS_PORT" scripts/run.sh actions &
 for i in $(seq 1 "$RASA_REPLICAS"); do
   supervise "rasa-$i" env RASA_PORT=$((RASA_FIRST_PORT + i - 1)) \
     ENDPOINTS=deploy/endpoints.yml scripts/run.sh rasa &

@@ -20,6 +20,9 @@ export WEB_PORT=${WEB_PORT:-8080}
 # endpoints.yml reads these. Conversations go to a SQLite file by default, so they survive
 # a restart; any SQLAlchemy URL works (postgresql://user:password@host:5432/db).
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}
+# The action server listens on loopback only (containers set 0.0.0.0 inside their network)
+# and answers only requests carrying ACTIONS_TOKEN, which Rasa sends (endpoints.yml).
+export ACTIONS_HOST=${ACTIONS_HOST:-127.0.0.1}
 export TRACKER_STORE_URL=${TRACKER_STORE_URL:-sqlite:///conversations.db}
 # Where browsers reach Rasa, and the pages allowed to talk to it (CORS and the socket.io
 # Origin check; credentials.yml reads ALLOWED_ORIGINS).
@@ -63,8 +66,19 @@ stop() {
 trap stop INT TERM EXIT
 mode=${1:-all}
 
+# Without a token, one for this start, shared through the environment (not the command
+# line, which `ps` shows). Rasa alone or the action server alone need the other's token.
+if [ -z "${ACTIONS_TOKEN:-}" ]; then
+  if [ "$mode" = rasa ] || [ "$mode" = actions ]; then
+    echo "run.sh: set ACTIONS_TOKEN, the same for Rasa and the action server (docs/channels.md)." >&2
+    exit 2
+  fi
+  ACTIONS_TOKEN=$("$BIN/python" -c 'import secrets; print(secrets.token_hex(32))')
+fi
+export ACTIONS_TOKEN
+
 if [ "$mode" != rasa ]; then
-  "$BIN/python" -m rasa_sdk --actions actions --port "$ACTIONS_PORT" &
+  "$BIN/python" -m actions.server --actions actions --port "$ACTIONS_PORT" &
   pids+=($!)
 fi
 

@@ -24,21 +24,35 @@ decides on is older than that: the rules look at the latest turn (config.yml) an
 actions read the slots and the latest message. Every event is still stored, and
 `retrieve_full_tracker` (the HTTP API's tracker endpoint) reads them all.
 
+What is stored is kept private (stores/privacy.py): e-mail addresses and phone numbers in
+user and bot texts are masked in every row written; a SQLite file is created readable by
+its owner only; conversations whose last event is older than `retention_days` are deleted
+at start-up and then every `purge_interval` seconds, in a background thread. A
+conversation whose latest turn said `utter_forgotten` ("/forget", "delete my
+conversation") is deleted instead of saved. One deleted meanwhile by another process
+(`make forget`, another replica's purge) is noticed on its next message, so this store's
+memory does not bring it back.
+
 endpoints:
     tracker_store:
       type: stores.tracker_store.IncrementalSQLTrackerStore
       url: sqlite:///conversations.db  # and any other SQLTrackerStore setting
       cached_events: 200000            # at most this many events in memory (about 2 KB each)
       recent_turns: 1                  # user turns in the tracker Rasa works on; 0: all
+      retention_days: 90               # default: $CONVERSATION_RETENTION_DAYS or 90; 0: keep
+      purge_interval: 3600             # seconds between purges of expired conversations
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, List, Optional
+from typing import Any, Iterable, List, Optional
 
 import psycopg2.extras
 import sqlalchemy as sa
@@ -56,10 +70,14 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from stores import privacy
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_CACHED_EVENTS = 200_000
 DEFAULT_RECENT_TURNS = 1
+DEFAULT_PURGE_INTERVAL = 3600
+RETENTION_VARIABLE = "CONVERSATION_RETENTION_DAYS"
 
 # Each message reads the rows of its conversation after the last one this store has seen.
 # Rasa indexes sender_id alone, so that read visits every row of the conversation. Part of
@@ -80,6 +98,8 @@ class _SessionEvents:
 
     events: List[Event] = field(default_factory=list)
     last_id: int = 0
+    # The session's first row: gone if the conversation was deleted by another process.
+    first_id: Optional[int] = None
     # The conversation as it stood before `events[window_start]`, moved on as the window
     # of recent turns moves, so that opening the window does not replay the whole session.
     before_window: Optional[DialogueStateTracker] = None
@@ -101,8 +121,15 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         *args: Any,
         cached_events: int = DEFAULT_CACHED_EVENTS,
         recent_turns: int = DEFAULT_RECENT_TURNS,
+        retention_days: Optional[float] = None,
+        purge_interval: float = DEFAULT_PURGE_INTERVAL,
         **kwargs: Any,
     ):
+        sqlite_file = _sqlite_file(
+            kwargs.get("dialect", "sqlite"), kwargs.get("host"), kwargs.get("db", "rasa.db")
+        )
+        if sqlite_file:
+            _create_private_file(sqlite_file)
         super().__init__(*args, **kwargs)
         try:
             _EVENTS_BY_CONVERSATION.create(self.engine, checkfirst=True)
@@ -111,6 +138,36 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         self._cached_events = int(cached_events)
         self._recent_turns = int(recent_turns)
         self._sessions: OrderedDict[str, _SessionEvents] = OrderedDict()
+        if retention_days is None:
+            retention_days = os.environ.get(RETENTION_VARIABLE, privacy.DEFAULT_RETENTION_DAYS)
+        self._retention_days = float(retention_days)
+        self._purge_interval = float(purge_interval)
+        self.purge_expired()
+        if self._retention_days > 0:
+            threading.Thread(target=self._purge_periodically, name="purge", daemon=True).start()
+
+    def purge_expired(self) -> List[str]:
+        """Delete the conversations older than the retention period; their sender ids."""
+        cutoff = privacy.retention_cutoff(self._retention_days)
+        if cutoff is None:
+            return []
+        try:
+            senders = privacy.purge_expired(self.engine, self.SQLEvent.__table__, cutoff)
+        except sa.exc.SQLAlchemyError as error:  # the database away: try again next time
+            logger.warning("Expired conversations not purged: %s", error)
+            return []
+        # Their cached events, if any, are dropped on their next message (`_read_session`
+        # sees the first row gone): the cache is not touched from the purge thread.
+        if senders:
+            logger.info(
+                "Deleted %d conversations older than %g days", len(senders), self._retention_days
+            )
+        return senders
+
+    def _purge_periodically(self) -> None:
+        while True:
+            time.sleep(self._purge_interval)
+            self.purge_expired()
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         known = self._read_session(sender_id)
@@ -124,6 +181,12 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        if _said_in_latest_turn(tracker.events, privacy.FORGET_RESPONSE):
+            # The visitor asked to be forgotten and has been told it is done: nothing of
+            # the conversation is kept, this turn included.
+            self._sessions.pop(tracker.sender_id, None)
+            privacy.forget_conversation(self.engine, self.SQLEvent.__table__, tracker.sender_id)
+            return
         handed_out: Optional[_HandedOut] = getattr(tracker, _HANDED_OUT, None)
         if handed_out is None or not _built_from(tracker, handed_out.events):
             if handed_out is not None and handed_out.shortened:
@@ -134,7 +197,7 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
                     "changed after it was retrieved; cannot tell which events are new."
                 )
             self._sessions.pop(tracker.sender_id, None)  # read it all again next time
-            await super().save(tracker)
+            await self._save_counted(tracker)
             return
         new_events = list(tracker.events)[len(handed_out.events) :]
         if not new_events:
@@ -174,6 +237,17 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
             # where it begins): read it again next time.
             self._sessions.pop(tracker.sender_id, None)
 
+    async def _save_counted(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's `SQLTrackerStore.save` (count the stored events, insert the others), with
+        the rows of `_row`, masked like every row this store writes."""
+        await self.stream_events(tracker)
+        with self.session_scope() as db:
+            new_events = list(self._additional_events(db, tracker))
+            if new_events:
+                rows = [_row(tracker.sender_id, event) for event in new_events]
+                db.execute(self.SQLEvent.__table__.insert(), rows)
+            db.commit()
+
     def _recent_events(self, sender_id: str, known: _SessionEvents) -> List[Event]:
         """The session's last `recent_turns` user turns, opened as a new session would be."""
         start = _start_of_recent_turns(known.events, self._recent_turns)
@@ -196,13 +270,21 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         table = self.SQLEvent.__table__
         rows = []
         if known is not None:
+            newer = table.c.id > known.last_id
+            if known.first_id is not None:  # and the first row, to see it is still there
+                newer = sa.or_(newer, table.c.id == known.first_id)
             with self.engine.connect() as db:  # Core, as in save
                 rows = db.execute(
                     sa.select(table.c.id, table.c.type_name, table.c.data)
-                    .where(table.c.sender_id == sender_id, table.c.id > known.last_id)
+                    .where(table.c.sender_id == sender_id, newer)
                     .order_by(table.c.id)
                 ).all()
-            if any(row.type_name == SessionStarted.type_name for row in rows):
+            if known.first_id is not None:
+                if not rows or rows[0].id != known.first_id:
+                    known = None  # deleted (forgotten, purged) since: read what is left
+                else:
+                    rows = rows[1:]
+            if known is not None and any(row.type_name == SessionStarted.type_name for row in rows):
                 known = None  # a new session: Rasa's own query decides where it begins
         if known is None:
             known = _SessionEvents()
@@ -212,6 +294,8 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         if rows:
             known.events.extend(deserialise_events([json.loads(row.data) for row in rows]))
             known.last_id = rows[-1].id
+            if known.first_id is None:
+                known.first_id = rows[0].id
         self._remember(sender_id, known)
         return known
 
@@ -253,6 +337,16 @@ def _opening(before: DialogueStateTracker, timestamp: float) -> List[Event]:
     return events
 
 
+def _said_in_latest_turn(events: Iterable[Event], action_name: str) -> bool:
+    """Whether `action_name` ran after the latest user message."""
+    for event in reversed(list(events)):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, ActionExecuted) and event.action_name == action_name:
+            return True
+    return False
+
+
 def _built_from(tracker: DialogueStateTracker, events: List[Event]) -> bool:
     """Whether the tracker starts with exactly these event objects (it was built from them)."""
     if len(tracker.events) < len(events):
@@ -264,8 +358,8 @@ _COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name",
 
 
 def _row(sender_id: str, event: Event) -> dict:
-    """The columns SQLTrackerStore.save writes for an event."""
-    data = event.as_dict()
+    """The columns SQLTrackerStore.save writes for an event, contact details masked."""
+    data = privacy.mask_event_data(event.as_dict())
     return {
         "sender_id": sender_id,
         "type_name": event.type_name,
@@ -274,3 +368,21 @@ def _row(sender_id: str, event: Event) -> dict:
         "action_name": data.get("name"),
         "data": json.dumps(data),
     }
+
+
+def _sqlite_file(dialect: str, host: Optional[str], db: str) -> Optional[str]:
+    """The file of a SQLite database, as SQLTrackerStore will open it; None for others."""
+    url = sa.engine.make_url(SQLTrackerStore.get_db_url(dialect, host, db=db))
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return url.database
+
+
+def _create_private_file(path: str) -> None:
+    """Create the database file readable and writable by its owner only (0600), or make an
+    existing one so, before SQLite opens it (SQLite gives its journal the same mode)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    try:
+        os.chmod(path, 0o600)
+    except PermissionError as error:  # someone else's file: say so, work as before
+        logger.warning("Could not make %s private (0600): %s", path, error)

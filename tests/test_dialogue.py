@@ -415,3 +415,20 @@ def test_a_length_asked_about_gets_its_verdict(assistant, career, text, verdict)
 def test_a_misspelt_question_word_does_not_stop_the_yes(assistant, career):
     answer = assistant.answer("skill", Turn("is empthy a skil u need"))
     assert answer.reply.text.startswith("Yes.") and answer.slots["skill"] == "empathy"
+
+
+def test_a_source_question_without_a_word_about_the_article_is_read_in_context(assistant, career):
+    job = career.jobs[0]
+    before = assistant.answer("job_duties", Turn(f"what does an {job.title} do"))
+    answer = assistant.answer(
+        "source", Turn("and who draws up the blueprints they use?", slots=before.slots)
+    )
+    assert answer.slots["job"] == job.id and job.duties[0] in answer.reply.text
+    sourced = assistant.answer("source", Turn("how do you know that?", slots=before.slots))
+    assert career.source.author in sourced.reply.text
+
+
+def test_what_pay_depends_on_after_the_figures(assistant, career):
+    before = assistant.answer("salary", Turn("are the salaries guaranteed?"))
+    answer = assistant.answer("job_duties", Turn("what do they depend on?", slots=before.slots))
+    assert career.source.salary_note in answer.reply.text

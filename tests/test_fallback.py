@@ -30,3 +30,14 @@ def test_nothing_relevant_is_declined_honestly(assistant):
     answer = assistant.unclear(Turn("blorp zzz", intent_ranking=[("nlu_fallback", 0.3)]))
     assert "can't answer" in answer.reply.text
     assert answer.reply.buttons
+
+
+def test_unsure_between_the_jobs_list_and_pay_an_amount_still_computes(assistant, career):
+    turn = Turn(
+        "jobs under 35k?",
+        intent_ranking=[("nlu_fallback", 0.3), ("ask_jobs", 0.46), ("ask_all_salaries", 0.41)],
+    )
+    answer = assistant.unclear(turn)
+    below = sorted(j.salary.amount for j in career.jobs if j.salary.amount < 35000)
+    assert sorted(money_in(answer.reply.text))[: len(below)] == below
+    assert all(j.title in answer.reply.text for j in career.jobs if j.salary.amount < 35000)

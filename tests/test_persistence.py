@@ -1,7 +1,13 @@
-"""Conversations survive a restart: `make run`'s default tracker store is a SQLite file."""
+"""Conversations survive a restart: `make run`'s default tracker store is a SQLite file,
+private: readable by its owner only, contact details masked, a conversation deleted on
+request (`make forget`)."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import stat
+import subprocess
 import uuid
 
 import pytest
@@ -38,3 +44,52 @@ def test_a_follow_up_after_a_restart_still_has_its_context(tmp_path, career):
         # Without the context this lists every job's pay.
         reply = ask(servers.rest_webhook, sender, "how much does it pay?")
         assert money_in(reply) == [assembly.salary.amount]
+
+
+def test_stored_conversations_are_private_and_can_be_forgotten(tmp_path, career):
+    """Owner-only file, contact details masked, `make forget` and "/forget" delete."""
+    database = tmp_path / "conversations.db"
+    store = {"ENDPOINTS": str(ROOT / "endpoints.yml"), "TRACKER_STORE_URL": f"sqlite:///{database}"}
+    assembly = next(job for job in career.jobs if "assembly technician" in job.aliases)
+    sender = uuid.uuid4().hex
+    stored_id = f"rest:{sender}"  # a REST conversation's id in the store (docs/channels.md)
+    with running_servers(tmp_path, **store) as servers:
+        assert stat.S_IMODE(database.stat().st_mode) == 0o600
+        ask(servers.rest_webhook, sender, "what does an assembly technician do?")
+        ask(servers.rest_webhook, sender, "mail me on jo.bloggs@example.com or 07700 900123")
+        texts = stored_user_texts(database, stored_id)
+        assert "mail me on [email] or [phone]" in texts
+        assert not any("jo.bloggs" in text or "900123" in text for text in texts)
+
+        # -o: the installed packages are what they are; no reinstall in the middle of a test.
+        forget = subprocess.run(
+            ["make", "-s", "-o", ".venv/.installed", "forget", f"SENDER={stored_id}"],
+            cwd=ROOT,
+            env={**os.environ, **store},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert forget.returncode == 0, forget.stderr
+        assert stored_user_texts(database, stored_id) == []
+        # The running Rasa does not bring the conversation back from its memory: without
+        # the assembly technician's context this lists every job's pay.
+        reply = ask(servers.rest_webhook, sender, "how much does it pay?")
+        assert money_in(reply) != [assembly.salary.amount]
+        assert stored_user_texts(database, stored_id) == ["how much does it pay?"]
+
+        # The visitor's own way, without NLU and with it.
+        for request in ["/forget", "please delete my conversation"]:
+            ask(servers.rest_webhook, sender, "what does an assembly technician do?")
+            assert "deleted our conversation" in ask(servers.rest_webhook, sender, request)
+            assert stored_user_texts(database, stored_id) == []
+
+
+def stored_user_texts(database, sender: str) -> list:
+    with sqlite3.connect(database) as db:
+        rows = db.execute(
+            "SELECT json_extract(data, '$.text') FROM events"
+            " WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+            (sender,),
+        )
+        return [text for (text,) in rows]

@@ -1,12 +1,14 @@
 """Safe to expose: the HTTP API needs authentication, only the site's pages may talk to the
 assistant from a browser, oversized input is refused with a message, conversation ids are
 bounded and kept apart per channel, one conversation cannot flood the bot, errors are JSON,
-and Rasa is patched and does not say which version it is."""
+Rasa is patched and does not say which version it is, and the action server listens on
+loopback only and answers only Rasa's calls, which carry a token."""
 
 from __future__ import annotations
 
 import json
 import re
+import socket
 import sqlite3
 import time
 import uuid
@@ -266,6 +268,58 @@ def test_unknown_url_gets_a_json_404_even_for_a_browser(servers):
     assert json_error_message(response)
 
 
+# --- the action server ------------------------------------------------------------------------
+
+
+@pytest.mark.integration
+def test_action_server_is_not_reachable_on_other_addresses(servers):
+    address = non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no address but loopback")
+    port = servers.actions_url.rsplit(":", 1)[1]
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://{address}:{port}/health", timeout=5)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong-token"], ids=["none", "wrong"])
+def test_action_server_refuses_calls_without_the_token(servers, authorization):
+    headers = {"Authorization": authorization} if authorization else {}
+    response = requests.post(
+        f"{servers.actions_url}/webhook", json=action_call("hi"), headers=headers, timeout=10
+    )
+    assert response.status_code == 401
+    assert "token" in response.json()["error"]
+
+
+@pytest.mark.integration
+def test_rasa_calls_the_action_server_with_the_token_run_sh_made(servers, career):
+    qa_manager = next(job for job in career.jobs if "qa manager" in job.aliases)
+    [reply] = post(servers, uuid.uuid4().hex, QUESTION).json()
+    assert format_money(qa_manager.salary.amount, qa_manager.salary.currency) in reply["text"]
+    # Passed in the environment, so no command line (what `ps` shows) holds it.
+    token = action_server_environment(servers)["ACTIONS_TOKEN"]
+    assert len(token) >= 32
+    assert not [cmdline for cmdline in all_command_lines() if token in cmdline]
+
+
+@pytest.mark.integration
+def test_action_server_caps_a_huge_message_cheaply(servers):
+    token = action_server_environment(servers)["ACTIONS_TOKEN"]
+    call = action_call(" ".join(["salary"] * 30_000))
+    started = time.monotonic()
+    response = requests.post(
+        f"{servers.actions_url}/webhook",
+        json=call,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    [reply] = response.json()["responses"]
+    assert "too long" in reply["text"]
+    assert time.monotonic() - started < 2  # it took 10.7 s of NLP
+
+
 # --- Telegram configuration -----------------------------------------------------------------
 
 
@@ -282,6 +336,57 @@ def test_telegram_channel_refuses_to_start_without_a_valid_secret(secret):
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+def action_call(text: str) -> dict:
+    """What Rasa posts to the action server for an answer action."""
+    return {
+        "next_action": "action_answer_salary",
+        "sender_id": "direct",
+        "version": rasa.__version__,
+        "tracker": {
+            "sender_id": "direct",
+            "slots": {},
+            "latest_message": {"text": text, "intent": {"name": "ask_salary"}, "entities": []},
+            "events": [],
+        },
+        "domain": {},
+    }
+
+
+def action_server_environment(servers) -> dict:
+    """The environment of the action server process listening on servers.actions_url."""
+    port = servers.actions_url.rsplit(":", 1)[1]
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            if b"actions.server" in cmdline and port.encode() in cmdline:
+                environ = (proc / "environ").read_bytes().split(b"\0")
+                return dict(v.decode().partition("=")[::2] for v in environ if b"=" in v)
+        except OSError:  # gone, or not ours
+            continue
+    raise AssertionError(f"no `python -m actions.server` process on port {port}")
+
+
+def all_command_lines() -> list[str]:
+    lines = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            lines.append(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue
+    return lines
+
+
+def non_loopback_address() -> str | None:
+    """This machine's address on its default route (a UDP connect sends nothing)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("198.51.100.1", 9))  # TEST-NET-2: any routable address
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
 
 
 def post(servers, sender: str, message: str) -> requests.Response:
