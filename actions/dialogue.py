@@ -313,7 +313,14 @@ class CareersAssistant:
         if not asked and not self.resolver.mentions(turn.text):
             return reply
         said = set(self.resolver.other_words(reply.text)) | set(reply.text.lower().split())
-        return _with_verdict(reply, True) if asked <= said else reply
+        if asked <= said:
+            return _with_verdict(reply, True)
+        # "do they test products before they go on sale?", answered with the specialisations:
+        # a single statement holding every word asked about confirms it instead
+        match = self.statements.best(turn.text, YES_MIN_SCORE)
+        if match and asked <= set(self.resolver.other_words(match.passage.text)):
+            return answers.yes_from(match.passage.section, match.passage.text)
+        return reply
 
     # --- the role, responsibilities, source ---------------------------------------------
 

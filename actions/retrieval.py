@@ -163,6 +163,7 @@ def statements_of(career: Career) -> List[Passage]:
         for duty in job.duties
     ]
     statements += [
+        Passage("The role", career.role_summary),
         Passage("The role", career.duty_summary),
         Passage("Specialisations", career.specialisation_summary),
     ]

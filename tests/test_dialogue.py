@@ -432,3 +432,14 @@ def test_what_pay_depends_on_after_the_figures(assistant, career):
     before = assistant.answer("salary", Turn("are the salaries guaranteed?"))
     answer = assistant.answer("job_duties", Turn("what do they depend on?", slots=before.slots))
     assert career.source.salary_note in answer.reply.text
+
+
+def test_a_yes_no_answer_missing_the_words_asked_gives_way_to_the_statement_holding_them(
+    assistant, career
+):
+    # NLU took it for the specialisations, which say nothing about "before they go on sale"
+    answer = assistant.answer(
+        "specialisations",
+        Turn("does a production technician check products before they go on sale?"),
+    )
+    assert answer.reply.text.startswith("Yes.") and career.role_summary in answer.reply.text
