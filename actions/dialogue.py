@@ -244,6 +244,9 @@ class CareersAssistant:
         if self.resolver.unsaid_attribute(turn.text):
             return _declined(answers.not_said(self.career), turn)  # "course fees?"
         about_pay = topic in _PAY_TOPICS or salary_maths.mentions_pay(turn.text)
+        graded = self.resolver.graded_title(turn.text)
+        if about_pay and graded:  # "how much does a senior production technician earn?"
+            return _declined(answers.unknown_job(self.career, graded, "ask_salary"), turn, "salary")
         if (
             about_pay
             and not self._job_ids(turn)
@@ -259,6 +262,9 @@ class CareersAssistant:
         chosen = self._chosen_among(turn)
         if chosen:
             return chosen
+        if topic in _PAY_TOPICS and self._pay_question_about_something_else(turn):
+            # "what programming languages should a QA analyst learn?": not the pay
+            return _declined(answers.not_said(self.career), turn)
         if topic in _NOT_SAID_TOPICS:
             unknown = self.resolver.unknown_subject(turn.text, self._question_words)
             if unknown:  # never a passage that happens to share a word with it
@@ -426,7 +432,7 @@ class CareersAssistant:
     # --- jobs and salaries --------------------------------------------------------------
 
     def jobs(self, turn: Turn) -> Answer:
-        if salary_maths.parse_amount(turn.text) is not None:  # "jobs under 35k?"
+        if salary_maths.kind_of_question(turn.text, 0) == "salary_threshold":  # "jobs under 35k?"
             return self.salary_threshold(turn)
         listed = [j.id for j in self.career.jobs]
         return _answer(answers.jobs(self.career), "jobs", listed=listed)
@@ -553,10 +559,11 @@ class CareersAssistant:
             verdict = salary_maths.is_paid_more(turn.text, job, amount)
             reply = answers.salary(self.career, job, with_caveat=False)
             return _answer(_with_verdict(reply, verdict), "salary", job=job.id)
-        reply = salary_maths.above_or_below(self.career, turn.text)
+        earlier = turn.slots.get("figure")
+        reply = salary_maths.above_or_below(self.career, turn.text, earlier)
         if reply is None:
             return self.salary_ranking(turn)
-        listed = [j.id for j in salary_maths.jobs_beyond(self.career, turn.text)]
+        listed = [j.id for j in salary_maths.jobs_beyond(self.career, turn.text, earlier)]
         return _answer(reply, "salary", listed=listed)
 
     def salary_total(self, turn: Turn) -> Answer:
@@ -574,7 +581,8 @@ class CareersAssistant:
         named = [self.career.job(i) for i in self._job_ids(turn)]
         # "the average of the two QA jobs", "what's the average of those two?"
         jobs = named if len(named) >= 2 else self._those_jobs(turn)
-        return _answer(salary_maths.average(self.career, jobs), "salary")
+        mean = round(salary_maths.mean_salary(jobs or self.career.jobs))
+        return _answer(salary_maths.average(self.career, jobs), "salary", figure=mean)
 
     def _those_jobs(self, turn: Turn) -> List:
         """The jobs just listed when the turn points back at them ("those", "them")."""
@@ -746,6 +754,23 @@ class CareersAssistant:
         named = {(m.entity_type, m.id) for m in self.resolver.mentions(turn.text)}
         return _from_passage(match) if match.passage.subject in named else None
 
+    def _pay_question_about_something_else(self, turn: Turn) -> bool:
+        """NLU heard a pay question naming a job, but the words asked about are neither pay
+        nor anything the knowledge mentions."""
+        named = self._job_ids(turn)
+        if len(named) != 1 or salary_maths.mentions_pay(turn.text):
+            return False
+        if salary_maths.kind_of_question(turn.text, 1) or self._is_bare_follow_up(turn):
+            return False
+        unknown = set(self.passages.unknown_words(turn.text))
+        asked = {
+            word
+            for word in self._asked_words(turn.text)
+            if not _near_miss(word, self._question_words)  # "salery for a qa manger"
+        }
+        # a word the knowledge never uses: "programming languages", not "going rate"
+        return bool(asked & unknown)
+
     def _chosen_among(self, turn: Turn) -> Answer | None:
         """ "Which of those ...?" after a list: the listed item (or responsibility) its words
         match best, not another answer. Pay questions ("which of them pays most?") are
@@ -840,7 +865,14 @@ def _answer(
     **other_slots: Any,
 ) -> Answer:
     """An answer that moves the conversation on: every context slot is set or cleared."""
-    context = {"topic": topic, "job": job, "skill": skill, "pathway": pathway, "listed": listed}
+    context = {
+        "topic": topic,
+        "job": job,
+        "skill": skill,
+        "pathway": pathway,
+        "listed": listed,
+        "figure": None,
+    }
     return Answer(reply, {**context, **other_slots})
 
 

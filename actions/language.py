@@ -69,6 +69,10 @@ UNSAID_ATTRIBUTE_WORDS = frozenset(
     weekend weekends shift shifts overtime bonus bonuses benefits commute uniform homework
     """.split()
 )
+# "senior production technician", "junior analyst": a grade of a job the article gives no
+# pay for. Only before a title's last word, so names like "qa lead" and "head of quality"
+# stay names.
+SENIORITY_WORDS = frozenset("senior junior lead head chief principal trainee graduate".split())
 _NOT_COVERED_WORDS = OCCUPATION_WORDS | SKILL_WORDS | COURSE_WORDS | PLACE_WORDS
 # Job titles people invent from these endings: "pharmacist", "electrician", "engineer".
 _TITLE_ENDINGS = ("ist", "ian", "eer")
@@ -126,6 +130,12 @@ class EntityResolver:
                 if len(words) >= 2 and not any(nlp.vocab[w].is_stop for w in words[:-1]):
                     groups.setdefault(" ".join(words[:-1]), set()).add(job_id)
         self._jobs = career.jobs
+        heads = {name.split()[-1] for name in [career.title.lower(), *career.aliases]}
+        heads |= {job.title.lower().split()[-1] for job in career.jobs}
+        self._graded_title = re.compile(
+            rf"\b(?:{'|'.join(sorted(SENIORITY_WORDS))})\s+(?:[a-z.]+\s+){{0,2}}?"
+            rf"(?:{'|'.join(re.escape(h) for h in sorted(heads))})s?\b"
+        )
         self._job_groups = {m: ids for m, ids in groups.items() if len(ids) >= 2}
         self._job_group_pattern = (
             re.compile(
@@ -136,6 +146,12 @@ class EntityResolver:
             if self._job_groups
             else None
         )
+
+    def graded_title(self, text: str) -> str:
+        """A job title with a grade the knowledge lacks ("senior production technician"),
+        or ''."""
+        found = self._graded_title.search(str(text).lower())
+        return found.group(0) if found else ""
 
     def job_group(self, text: str) -> List[str]:
         """The jobs a phrase like "the two QA jobs" names together, in knowledge order."""

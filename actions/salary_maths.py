@@ -66,6 +66,10 @@ _WEEKLY = re.compile(r"\b(week|weeks|weekly|a week|per week|pw)\b")
 PERIODS = {"month": 12, "week": 52}
 # "above the average", "which earn less than the mean?": the average is the threshold.
 _BEYOND = re.compile(r"\b(above|over|below|under|more than|less than|higher than|lower than)\b")
+# "which ones are below that?" after an average: the figure just given.
+_BEYOND_THAT = re.compile(
+    r"\b(above|over|below|under|more than|less than|higher than|lower than)\s+(that|it|this)\b"
+)
 _AVERAGE = re.compile(r"\b(averag\w*|avg|mean)\b")
 _ACROSS = re.compile(
     r"\b(across|all|overall|these|those|them|the lot|between|combined|each|salaries|jobs|roles)\b"
@@ -131,6 +135,8 @@ def kind_of_question(text: str, jobs_named: int) -> Optional[str]:
         return "salary_threshold"
     if jobs_named == 0 and _AVERAGE.search(lowered) and _BEYOND.search(lowered):
         return "salary_threshold"  # "which jobs earn above the average?"
+    if jobs_named == 0 and _BEYOND_THAT.search(lowered):
+        return "salary_threshold"  # "which ones are below that?"
     if _TOTAL.search(lowered) and (jobs_named >= 2 or _TOGETHER.search(lowered)):
         return "salary_total"  # "add them together", "the two combined"
     if jobs_named >= 2 and _AVERAGE.search(lowered):
@@ -229,31 +235,34 @@ def is_paid_more(text: str, job: Job, than: float) -> bool | None:
     return None
 
 
-def threshold_in(career: Career, text: str) -> float | None:
-    """The amount a "which jobs pay over ...?" question sets: the sum it names, or the
-    average of every job when it asks about "the average"."""
+def threshold_in(career: Career, text: str, earlier: float | None = None) -> float | None:
+    """The amount a "which jobs pay over ...?" question sets: the sum it names, the
+    average of every job when it asks about "the average", or `earlier` (the figure the
+    last answer gave) for "below that"."""
     amount = parse_amount(text)
     if amount is None and _AVERAGE.search(corrected_cues(text)):
         amount = float(round(mean_salary(career.jobs)))
+    if amount is None and _BEYOND_THAT.search(text.lower()):
+        amount = earlier
     return amount
 
 
-def jobs_beyond(career: Career, text: str) -> list[Job]:
+def jobs_beyond(career: Career, text: str, earlier: float | None = None) -> list[Job]:
     """The jobs paid above (or, with "under", "below"...) the amount in `text`."""
-    amount = threshold_in(career, text)
+    amount = threshold_in(career, text, earlier)
     if amount is None:
         return []
     below = any(w in text.lower() for w in _BELOW_WORDS)
     return [j for j in career.jobs if (_amount(j) < amount if below else _amount(j) > amount)]
 
 
-def above_or_below(career: Career, text: str) -> Reply | None:
+def above_or_below(career: Career, text: str, earlier: float | None = None) -> Reply | None:
     """'which jobs pay over £30,000?'; None when the text holds no amount."""
-    amount = threshold_in(career, text)
+    amount = threshold_in(career, text, earlier)
     if amount is None:
         return None
     below = any(w in text.lower() for w in _BELOW_WORDS)
-    matching = jobs_beyond(career, text)
+    matching = jobs_beyond(career, text, earlier)
     direction = "below" if below else "above"
     shown = format_money(amount, career.jobs[0].salary.currency)
     if not matching:

@@ -443,3 +443,13 @@ def test_a_yes_no_answer_missing_the_words_asked_gives_way_to_the_statement_hold
         Turn("does a production technician check products before they go on sale?"),
     )
     assert answer.reply.text.startswith("Yes.") and career.role_summary in answer.reply.text
+
+
+def test_a_question_about_a_job_heard_as_pay_but_asking_what_the_article_lacks(assistant):
+    answer = assistant.answer("salary", Turn("which programming languages does a QA analyst use"))
+    assert (
+        answer.reply.text.startswith("The article doesn't say")
+        and money_in(answer.reply.text) == []
+    )
+    paid = assistant.answer("salary", Turn("what does a QA analyst take home"))
+    assert money_in(paid.reply.text)

@@ -246,3 +246,26 @@ def test_the_difference_between_two_named_jobs_is_their_work_and_pay(assistant, 
     )
     assert first.duties[0] in answer.reply.text and second.duties[0] in answer.reply.text
     assert format_money(abs(first.salary.amount - second.salary.amount), "GBP") in answer.reply.text
+
+
+def test_which_are_below_that_after_an_average(assistant, career):
+    average = assistant.answer("all_salaries", Turn("what's the average pay across the jobs?"))
+    answer = assistant.answer("unclear", Turn("which ones are below that?", slots=average.slots))
+    mean = sum(j.salary.amount for j in career.jobs) / len(career.jobs)
+    below = {j.title for j in career.jobs if j.salary.amount < round(mean)}
+    assert below and all(title in answer.reply.text for title in below)
+    assert not any(j.title in answer.reply.text for j in career.jobs if j.title not in below)
+
+
+@pytest.mark.parametrize(
+    "text", ["how much does a senior production technician earn", "junior qa analyst pay"]
+)
+def test_pay_for_a_grade_the_article_lacks_is_declined(assistant, text):
+    answer = assistant.answer("salary", Turn(text))
+    assert "don't have information" in answer.reply.text and money_in(answer.reply.text) == []
+
+
+def test_names_with_a_grade_word_stay_names(assistant, career):
+    manager = next(j for j in career.jobs if "qa lead" in j.aliases)
+    answer = assistant.answer("salary", Turn("what does a qa lead earn"))
+    assert money_in(answer.reply.text)[0] == manager.salary.amount
