@@ -77,7 +77,8 @@ def source(career: Career) -> Reply:
     s = career.source
     return Reply(
         f'Everything I say comes from "{s.title}" by the {s.author} ({s.publisher}), '
-        f"published {_long_date(s.published)}. {s.salary_note}",
+        f"published {_long_date(s.published)}. {s.salary_note}"
+        + (f" {s.disclaimer}" if s.disclaimer else ""),
         [button("Jobs and salaries", "ask_jobs")],
     )
 
@@ -423,9 +424,13 @@ def passage(section: str, text: str) -> Reply:
     return Reply(f'From the article\'s section "{section}": {text}', start_buttons())
 
 
-def yes_from(section: str, statement: str) -> Reply:
-    """A yes/no question the knowledge answers: yes, and the statement that says so."""
-    return Reply(f'Yes. From the article\'s section "{section}": {statement}', start_buttons())
+def yes_from(section: str, statement: str, denies: bool = False) -> Reply:
+    """A yes/no question the knowledge answers: the statement that says so, led by "Yes"
+    or, for a statement that denies something (the publisher's disclaimer), "No"."""
+    verdict = "No" if denies else "Yes"
+    return Reply(
+        f'{verdict}. From the article\'s section "{section}": {statement}', start_buttons()
+    )
 
 
 def not_said(career: Career) -> Reply:

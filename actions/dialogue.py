@@ -280,7 +280,9 @@ class CareersAssistant:
             unknown = self.resolver.unknown_subject(turn.text, self._question_words)
             match = None if unknown else self.statements.best(turn.text, YES_MIN_SCORE)
             if match:
-                reply = answers.yes_from(match.passage.section, match.passage.text)
+                reply = answers.yes_from(
+                    match.passage.section, match.passage.text, match.passage.denies
+                )
                 return _from_passage(match, reply)
             unsaid = [
                 w for w in self.passages.unknown_words(turn.text) if w not in self._question_words
@@ -323,9 +325,10 @@ class CareersAssistant:
             return _with_verdict(reply, True)
         # "do they test products before they go on sale?", answered with the specialisations:
         # a single statement holding every word asked about confirms it instead
-        match = self.statements.best(turn.text, YES_MIN_SCORE)
+        # (every word asked must be in it, so no coverage bar: names are not in statements)
+        match = self.statements.best(turn.text, YES_MIN_SCORE, min_coverage=0)
         if match and asked <= set(self.resolver.other_words(match.passage.text)):
-            return answers.yes_from(match.passage.section, match.passage.text)
+            return answers.yes_from(match.passage.section, match.passage.text, match.passage.denies)
         return reply
 
     # --- the role, responsibilities, source ---------------------------------------------

@@ -85,6 +85,7 @@ class Source:
     author: str
     published: str
     salary_note: str
+    disclaimer: str | None = None
 
     @property
     def year(self) -> str:
@@ -285,6 +286,7 @@ def _career_from(doc: Dict[str, Any]) -> Career:
             author=source["author"],
             published=str(source["published"]),
             salary_note=source["salary_note"],
+            disclaimer=source.get("disclaimer"),
         ),
         role_summary=role["summary"],
         duty_summary=role["duty_summary"],

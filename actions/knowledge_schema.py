@@ -69,7 +69,9 @@ CAREER_SCHEMA = _closed(
                 "author": _TEXT,
                 "published": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
                 "salary_note": _TEXT,
-            }
+            },
+            # "none of the organisations named is affiliated with the publisher"
+            {"disclaimer": _TEXT},
         ),
         "role": _closed(
             {

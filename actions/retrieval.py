@@ -29,6 +29,8 @@ class Passage:
     # The job, skill or route it is about, as (entity type, id): answering from it makes
     # that the subject of the conversation, so "how much do they earn?" can follow.
     subject: Optional[Tuple[str, str]] = None
+    # A statement that something is not so: a yes/no question it answers gets "No".
+    denies: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ def passages_of(career: Career) -> List[Passage]:
         Passage(
             "Source",
             f"{career.source.title}, by the {career.source.author}, published "
-            f"{career.source.published}. {career.source.salary_note}",
+            f"{career.source.published}. {career.source.salary_note} "
+            f"{career.source.disclaimer or ''}",
         ),
     ]
     for skill in career.skills:
@@ -162,6 +165,8 @@ def statements_of(career: Career) -> List[Passage]:
         for job in career.jobs
         for duty in job.duties
     ]
+    if career.source.disclaimer:
+        statements.append(Passage("Source", career.source.disclaimer, denies=True))
     statements += [
         Passage("The role", career.role_summary),
         Passage("The role", career.duty_summary),

@@ -453,3 +453,15 @@ def test_a_question_about_a_job_heard_as_pay_but_asking_what_the_article_lacks(a
     )
     paid = assistant.answer("salary", Turn("what does a QA analyst take home"))
     assert money_in(paid.reply.text)
+
+
+def test_the_publishers_disclaimer_answers_an_affiliation_question_with_no(assistant, career):
+    route = next(p for p in career.pathways if p.regulator)
+    answer = assistant.answer(
+        "pathway", Turn(f"is the publisher affiliated with {route.regulator}?")
+    )
+    assert answer.reply.text.startswith("No.") and career.source.disclaimer in answer.reply.text
+    assert (
+        career.source.disclaimer
+        in assistant.answer("source", Turn("where is this from?")).reply.text
+    )
