@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import MAX_MESSAGE_LENGTH, too_long
 from actions.dialogue import Answer, CareersAssistant, Turn
 from actions.knowledge import DEFAULT_CAREER_ID, KnowledgeError, load_knowledge
-from actions.language import ENTITY_TYPES, EntityResolver, build_pipeline
+from actions.language import ENTITY_TYPES, EntityResolver, ParseOnce, build_pipeline
 from actions.retrieval import PassageFinder
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def _create_assistant() -> CareersAssistant:
             f"The knowledge files are not valid, fix them and restart:\n{error}"
         ) from None
     career = careers[DEFAULT_CAREER_ID]
-    nlp = build_pipeline(careers.values())
+    nlp = ParseOnce(build_pipeline(careers.values()))
     return CareersAssistant(career, EntityResolver(career, nlp), PassageFinder(career, nlp))
 
 

@@ -9,6 +9,7 @@ model missed, including misspelt ones.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
@@ -101,6 +102,28 @@ def build_pipeline(careers: Iterable[Career]) -> Language:
     return nlp
 
 
+class ParseOnce:
+    """The pipeline, parsing each distinct text once: a turn is read by the resolver, the
+    passage finders and the routing checks, up to a dozen times, and its parse does not
+    change. Docs are only read, never changed, so sharing them is safe."""
+
+    def __init__(self, nlp: Language, size: int = 256) -> None:
+        self.nlp = nlp
+        self.vocab = nlp.vocab
+        self._size = size
+        self._docs: OrderedDict[str, Doc] = OrderedDict()
+
+    def __call__(self, text: str) -> Doc:
+        doc = self._docs.get(text)
+        if doc is None:
+            doc = self._docs[text] = self.nlp(text)
+            if len(self._docs) > self._size:
+                self._docs.popitem(last=False)
+        else:
+            self._docs.move_to_end(text)
+        return doc
+
+
 @dataclass(frozen=True)
 class Mention:
     entity_type: str
@@ -111,7 +134,7 @@ class Mention:
 class EntityResolver:
     """Turns what a user wrote into canonical ids from the knowledge file."""
 
-    def __init__(self, career: Career, nlp: Language) -> None:
+    def __init__(self, career: Career, nlp: Language | ParseOnce) -> None:
         self.nlp = nlp
         self._id_by_name: Dict[str, Dict[str, str]] = {}
         self._id_by_lemmas: Dict[str, Dict[str, str]] = {}

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import amounts_in as money_in  # noqa: F401 - shared with tests
 from actions.dialogue import CareersAssistant
 from actions.knowledge import DEFAULT_CAREER_ID, Career, load_knowledge
-from actions.language import EntityResolver, build_pipeline
+from actions.language import EntityResolver, ParseOnce, build_pipeline
 from actions.retrieval import PassageFinder
 
 
@@ -25,7 +25,7 @@ def career() -> Career:
 
 @pytest.fixture(scope="session")
 def resolver(career: Career) -> EntityResolver:
-    return EntityResolver(career, build_pipeline([career]))
+    return EntityResolver(career, ParseOnce(build_pipeline([career])))
 
 
 @pytest.fixture(scope="session")

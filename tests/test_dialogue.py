@@ -465,3 +465,20 @@ def test_the_publishers_disclaimer_answers_an_affiliation_question_with_no(assis
         career.source.disclaimer
         in assistant.answer("source", Turn("where is this from?")).reply.text
     )
+
+
+@pytest.mark.parametrize(
+    "topic, text",
+    [
+        ("salary", "is a QA manager paid more than an assembly technician?"),
+        ("unclear", "which jobs earn above the average?"),
+        ("skill", "do they train junior colleagues?"),
+    ],
+)
+def test_a_turn_is_parsed_once(assistant, topic, text, monkeypatch):
+    parse_once = assistant.resolver.nlp
+    parsed = []
+    pipeline = parse_once.nlp
+    monkeypatch.setattr(parse_once, "nlp", lambda t: parsed.append(t) or pipeline(t))
+    assistant.answer(topic, Turn(text))
+    assert parsed.count(text.lower()) == 1
