@@ -29,12 +29,18 @@ WIDGET := web/dist/careers-chat.js
 CHROMIUM := /usr/bin/chromium
 # Cluster mode puts Debian's nginx in front of the Rasa replicas (docs/operations.md).
 NGINX := /usr/sbin/nginx
+# make report SINCE=2026-12-01 UNTIL=2026-12-31 URL=postgresql://... OUT=results/report
+SINCE ?=
+UNTIL ?=
+URL ?=
+OUT ?= results/report
 # make bench SENDERS=50 TURNS=5000
 SENDERS ?= 20
 TURNS ?= 2000
 
 .PHONY: help install run run-actions run-rasa train shell validate lint test test-actions \
-	test-stories test-integration eval crossval clean widget test-widget cluster bench forget
+	test-stories test-integration eval crossval clean widget test-widget cluster bench forget \
+	report
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -97,8 +103,9 @@ validate: $(LANGUAGE_ASSETS) ## Check training data, domain and knowledge files
 		--fail-on-warnings
 
 lint: $(INSTALLED) ## Static checks of the Python code
-	$(BIN)/ruff check actions channels components scripts stores tests web/serve.py
-	$(BIN)/ruff format --check actions channels components scripts stores tests web/serve.py
+	$(BIN)/ruff check actions channels components reporting scripts stores tests web/serve.py
+	$(BIN)/ruff format --check actions channels components reporting scripts stores tests \
+		web/serve.py
 
 test: validate test-actions test-widget test-stories test-integration ## The whole test suite
 
@@ -125,6 +132,10 @@ crossval: $(LANGUAGE_ASSETS) ## 5-fold NLU cross-validation of config.yml and al
 forget: $(INSTALLED) ## Delete one conversation from the tracker store (SENDER=<id>; TRACKER_STORE_URL)
 	@if [ -z "$(SENDER)" ]; then echo "make forget SENDER=<conversation id>" >&2; exit 2; fi
 	$(BIN)/python scripts/forget.py -- "$(SENDER)"
+
+report: $(INSTALLED) ## Content team's report of the stored conversations (SINCE, UNTIL, URL, OUT)
+	$(BIN)/python scripts/report.py --out "$(OUT)" $(if $(SINCE),--since "$(SINCE)") \
+		$(if $(UNTIL),--until "$(UNTIL)") $(if $(URL),--url "$(URL)")
 
 clean: ## Remove build artefacts, models and results (keeps .venv)
 	rm -rf build models results .pytest_cache web/dist

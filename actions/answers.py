@@ -24,6 +24,15 @@ PERIOD_WORDS = {"year": "a year", "month": "a month", "week": "a week", "hour": 
 # channels gets no NLP on a 30,000-word text.
 MAX_MESSAGE_LENGTH = 500
 
+# Questions back to the user: the reply's first words, so that the content team's report
+# (reporting/turns.py) can tell a clarification from an answer without copying the wording.
+WHICH_JOB = "Which job do you mean?"
+WHICH_SKILL = "Which skill would you like to know about?"
+WHICH_PATHWAY = "Which training route do you mean?"
+NOT_UNDERSTOOD = "I'm not sure I understood. Did you mean one of these?"
+WHICH_FOLLOW_UP = "Which one do you mean? Pick a topic to carry on."
+CLARIFYING_QUESTIONS = (WHICH_JOB, WHICH_SKILL, WHICH_PATHWAY, NOT_UNDERSTOOD, WHICH_FOLLOW_UP)
+
 
 @dataclass
 class Reply:
@@ -114,7 +123,7 @@ def unknown_skill(career: Career, asked: str) -> Reply:
 
 def which_skill(career: Career) -> Reply:
     return Reply(
-        "Which skill would you like to know about?",
+        WHICH_SKILL,
         [button(s.name, "ask_skill", skill=s.id) for s in career.skills],
     )
 
@@ -171,7 +180,7 @@ def unknown_pathway(career: Career, asked: str) -> Reply:
 
 def which_pathway(career: Career, intent: str) -> Reply:
     return Reply(
-        "Which training route do you mean?",
+        WHICH_PATHWAY,
         [button(p.name, intent, pathway=p.id) for p in career.pathways],
     )
 
@@ -314,7 +323,7 @@ def unknown_job(career: Career, asked: str, intent: str) -> Reply:
 
 
 def which_job(career: Career, intent: str) -> Reply:
-    return Reply("Which job do you mean?", [button(j.title, intent, job=j.id) for j in career.jobs])
+    return Reply(WHICH_JOB, [button(j.title, intent, job=j.id) for j in career.jobs])
 
 
 def format_salary(job: Job) -> str:
@@ -443,10 +452,10 @@ def not_said(career: Career) -> Reply:
 
 def did_you_mean(intents: Sequence[str], entities: Dict[str, str]) -> Reply:
     return Reply(
-        "I'm not sure I understood. Did you mean one of these?",
+        NOT_UNDERSTOOD,
         [button(INTENT_TITLES[intent], intent, **entities) for intent in intents],
     )
 
 
 def which_follow_up(career: Career) -> Reply:
-    return Reply("Which one do you mean? Pick a topic to carry on.", start_buttons())
+    return Reply(WHICH_FOLLOW_UP, start_buttons())
