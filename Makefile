@@ -122,7 +122,7 @@ test-widget: ## Widget unit tests (node --test): links and markup shown safely
 test-integration: $(MODEL) $(WIDGET) $(CHROMIUM) $(NGINX) ## Start the servers (single and cluster mode) and talk to them
 	$(BIN)/python -m pytest -m integration
 
-eval: $(MODEL) ## Ask tests/eval/questions.yml over REST; accuracy per category
+eval: $(MODEL) ## Ask the development and blind sets over REST (make run's stack); accuracy per category
 	scripts/with-servers.sh $(BIN)/python scripts/evaluate.py
 
 crossval: $(LANGUAGE_ASSETS) ## 5-fold NLU cross-validation of config.yml and alternatives

@@ -13,6 +13,7 @@ from typing import Callable, List, Optional, Tuple
 from sklearn.feature_extraction.text import TfidfVectorizer
 from spacy.language import Language
 
+from actions import answers
 from actions.knowledge import Career
 
 # Cosine similarity a passage needs to be offered as an answer, and the share of the
@@ -99,12 +100,7 @@ def passages_of(career: Career) -> List[Passage]:
             f"{', '.join(career.specialisation_examples)}.",
         ),
         Passage("Responsibilities", " ".join(career.responsibilities)),
-        Passage(
-            "Source",
-            f"{career.source.title}, by the {career.source.author}, published "
-            f"{career.source.published}. {career.source.salary_note} "
-            f"{career.source.disclaimer or ''}",
-        ),
+        Passage("Source", answers.source(career).text),
     ]
     for skill in career.skills:
         section, subject = f"Skills: {skill.name}", ("skill", skill.id)
