@@ -58,7 +58,10 @@ def turn_from(tracker: Tracker) -> Turn:
 def dispatch(
     answer: Answer, dispatcher: CollectingDispatcher, current_slots: Dict[str, Any]
 ) -> List[EventType]:
-    dispatcher.utter_message(text=answer.reply.text, buttons=answer.reply.buttons)
+    if answer.reply.response:
+        dispatcher.utter_message(response=answer.reply.response)
+    else:
+        dispatcher.utter_message(text=answer.reply.text, buttons=answer.reply.buttons)
     # Only the slots that change: every event is validated, stored and sent back to this
     # server with each later call (docs/operations.md).
     return [

@@ -38,6 +38,8 @@ CLARIFYING_QUESTIONS = (WHICH_JOB, WHICH_SKILL, WHICH_PATHWAY, NOT_UNDERSTOOD, W
 class Reply:
     text: str
     buttons: List[Dict[str, str]] = field(default_factory=list)
+    # A response of domain.yml to send instead of `text` (the help keeps its one wording).
+    response: str | None = None
 
 
 def button(title: str, intent: str, **entities: str) -> Dict[str, str]:

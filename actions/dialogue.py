@@ -151,6 +151,13 @@ _ALWAYS = re.compile(r"\b(always|exactly|every time|all)\b")
 _WHICH_OF_TWO = re.compile(
     r"^\s*(?:and\s+|so\s+)?(?:which|who)\s+(?:is|one|earns|makes|gets|pays)\b"
 )
+# Asking for an example of what was just described.
+_EXAMPLE = re.compile(r"\b(examples?|instance)\b")
+# Words of asking for help, not of a subject: "what can I ask?", "how do I use this bot?".
+_HELP_WORDS = frozenset(
+    "ask help question questions chat bot assistant use start menu option options command "
+    "commands talk example examples hi hello hey able".split()
+)
 # Pointing back at what was just listed: "the average of those two", "between them".
 _THOSE = re.compile(r"\b(them|those|these|both|the two)\b")
 # "the other one" when there are two of a kind (two routes): the one not under discussion.
@@ -227,6 +234,7 @@ class CareersAssistant:
             "all_salaries": self.all_salaries,
             "monthly_salary": self.salary_per_period,
             "follow_up": self.follow_up,
+            "help": self.help,
             "unclear": self.unclear,
         }
 
@@ -597,6 +605,25 @@ class CareersAssistant:
         if len(listed) != 2 and len(discussed) == 2 and all(discussed):
             return discussed  # "the lowest?", "and the highest?", "the difference between them?"
         return listed if len(listed) >= 2 else []
+
+    # --- help -------------------------------------------------------------------------
+
+    def help(self, turn: Turn) -> Answer:
+        """ "What can you do?": the help. "Can you give me an example?" after a skill: its
+        example. "Help me with my homework": declined, it asks about what the knowledge never
+        mentions."""
+        skill = self.career.skill(turn.slots.get("skill") or "")
+        if skill and skill.example and _EXAMPLE.search(turn.text.lower()):
+            return self._skill_answer(skill.id, "")
+        unknown = [
+            word
+            for word in self.passages.unknown_words(turn.text)
+            if word not in self._question_words | _HELP_WORDS
+            and not _near_miss(word, self._question_words)
+        ]
+        if unknown:
+            return _declined(answers.out_of_scope(self.career), turn)
+        return Answer(Reply("", response="utter_help"))
 
     # --- when NLU is unsure ------------------------------------------------------------
 

@@ -84,7 +84,10 @@ async def test_every_action_answers_odd_input_without_crashing(action_class, tex
     tracker = make_tracker(text, "ask_salary")
     await action_class().run(dispatcher, tracker, DOMAIN)
     assert len(dispatcher.messages) == 1
-    assert dispatcher.messages[0]["text"]
+    # a text, or a response of the domain (the help)
+    assert (
+        dispatcher.messages[0]["text"] or dispatcher.messages[0]["response"] in DOMAIN["responses"]
+    )
 
 
 async def test_unclear_action_offers_the_two_likeliest_topics(dispatcher):
@@ -100,3 +103,10 @@ async def test_unclear_action_offers_the_two_likeliest_topics(dispatcher):
     await actions.ActionAnswerUnclear().run(dispatcher, tracker, DOMAIN)
     payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
     assert payloads == ["/ask_skills", "/ask_jobs"]
+
+
+async def test_the_help_action_sends_the_domains_help_response(dispatcher):
+    tracker = make_tracker("what can you do", "help")
+    events = await actions.ActionAnswerHelp().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_help" and events == []

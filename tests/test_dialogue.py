@@ -486,3 +486,22 @@ def test_a_turn_is_parsed_once(assistant, topic, text, monkeypatch):
     monkeypatch.setattr(parse_once, "nlp", lambda t: parsed.append(t) or pipeline(t))
     assistant.answer(topic, Turn(text))
     assert parsed.count(text.lower()) == 1
+
+
+def test_help_is_the_help_response(assistant):
+    answer = assistant.answer("help", Turn("what can I ask you?"))
+    assert answer.reply.response == "utter_help" and answer.slots == {}
+
+
+def test_help_asking_for_an_example_after_a_skill_gets_its_example(assistant, career):
+    skill = next(s for s in career.skills if s.example)
+    before = assistant.answer("skill", Turn(f"tell me about {skill.name}"))
+    answer = assistant.answer(
+        "help", Turn("could you show me an example of that", slots=before.slots)
+    )
+    assert skill.example in answer.reply.text
+
+
+def test_help_with_something_the_article_never_mentions_is_declined(assistant):
+    answer = assistant.answer("help", Turn("can you help me with my geography essay"))
+    assert "can't answer" in answer.reply.text
