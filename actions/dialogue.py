@@ -359,6 +359,8 @@ class CareersAssistant:
         return _answer(answers.source(self.career), "source")
 
     def out_of_scope(self, turn: Turn) -> Answer:
+        if self.resolver.names_only_the_career(turn.text):
+            return self.role(turn)  # "wat is a producton techncian"
         # A question NLU put out of scope that the knowledge clearly answers still gets it
         match = self.passages.best(turn.text)
         if match:
@@ -651,6 +653,8 @@ class CareersAssistant:
             computed = self._computed_salary_answer(turn)  # "jobs under 35k?"
             if computed:
                 return computed
+        if self.resolver.names_only_the_career(turn.text):
+            return self.role(turn)
         named = mentions[0].entity_type if mentions else ""
         torn = len(likely) == 2 and set(likely) <= _QUESTIONS_ABOUT.get(named, set())
         if (

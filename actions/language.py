@@ -153,6 +153,7 @@ class EntityResolver:
                 if len(words) >= 2 and not any(nlp.vocab[w].is_stop for w in words[:-1]):
                     groups.setdefault(" ".join(words[:-1]), set()).add(job_id)
         self._jobs = career.jobs
+        self._career_names = {self._lemmas(n): career.id for n in (career.title, *career.aliases)}
         heads = {name.split()[-1] for name in [career.title.lower(), *career.aliases]}
         heads |= {job.title.lower().split()[-1] for job in career.jobs}
         self._graded_title = re.compile(
@@ -205,6 +206,13 @@ class EntityResolver:
         lemmas = self._lemmas(value)
         return by_lemmas.get(lemmas) or _closest(lemmas, by_lemmas)
 
+    def names_only_the_career(self, text: str) -> bool:
+        """ "what is a production technician?", "producton techncian?": the career named (or
+        misspelt) and at most one other word."""
+        doc, found, covered = self._analyse(text)
+        named = any(t.i in covered for t in doc) and not found
+        return named and len(self.other_words(text)) <= 1
+
     def mentions(self, text: str) -> List[Mention]:
         """Every job/skill/pathway named in `text`: exact names first, then near misses."""
         return self._analyse(text)[1]
@@ -254,6 +262,10 @@ class EntityResolver:
             if span[0].is_stop or span[-1].is_stop or any(t.i in covered for t in span):
                 continue
             phrase = " ".join(t.lemma_ for t in span)
+            if _closest(phrase, self._career_names):
+                # the career itself ("producton techncian"): known, so never "not covered"
+                covered.update(t.i for t in span)
+                continue
             for entity_type, by_lemmas in self._id_by_lemmas.items():
                 canonical = _closest(phrase, by_lemmas)
                 if canonical:

@@ -505,3 +505,8 @@ def test_help_asking_for_an_example_after_a_skill_gets_its_example(assistant, ca
 def test_help_with_something_the_article_never_mentions_is_declined(assistant):
     answer = assistant.answer("help", Turn("can you help me with my geography essay"))
     assert "can't answer" in answer.reply.text
+
+
+def test_the_career_named_alone_is_the_role(assistant, career):
+    answer = assistant.answer("out_of_scope", Turn("what is a productoin technican"))
+    assert career.role_summary in answer.reply.text

@@ -71,3 +71,9 @@ def test_route_names_are_generated_from_the_knowledge(career, resolver):
         assert resolver.resolve("pathway", [], text) == course.id, text
     apprenticeship = next(p for p in career.pathways if p.entry_requirements)
     assert resolver.resolve("pathway", [], "how long is the scheme") == apprenticeship.id
+
+
+def test_a_misspelt_career_name_is_known_not_an_unknown_subject(resolver):
+    assert resolver.unknown_subject("what do productoin technicans earn", []) == ""
+    assert resolver.names_only_the_career("productoin technican?")
+    assert not resolver.names_only_the_career("what does a production technician earn in bonus")
