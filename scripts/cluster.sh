@@ -75,29 +75,68 @@ http {
 EOF
 
 supervise() {
-  local name=$1
+  local name=$1 pid status
   shift
+  # A signal to this script's process group is stop()'s to handle; the supervisor stays to
+  # reap its component (an orphan's zombie would look running to stop() until init reaps
+  # it). A trap, not ignoring: the component starts with the default handlers again.
+  trap : INT TERM
   while [ ! -e "$RUN_DIR/stopping" ]; do
     setsid "$@" >> "$RUN_DIR/$name.log" 2>&1 &
-    echo $! > "$RUN_DIR/$name.pid"
-    wait $!
-    local status=$?
+    pid=$!
+    echo "$pid" > "$RUN_DIR/$name.pid"
+    wait "$pid"
+    status=$?
+    # The trap ends `wait` early, while the component still runs.
+    while kill -0 "$pid" 2>/dev/null; do
+      wait "$pid"
+      status=$?
+    done
     [ -e "$RUN_DIR/stopping" ] && break
     echo "cluster.sh: $name exited (status $status); starting it again." >&2
     sleep 1
   done
 }
 
+# On SIGTERM or SIGINT every component's process group gets SIGTERM and STOP_TIMEOUT
+# seconds to finish; what still runs then is killed, so the ports are free when this exits.
+export STOP_TIMEOUT=${STOP_TIMEOUT:-8}
 stop() {
-  trap - INT TERM EXIT
+  # Once, to the end: make passes SIGTERM on to its recipe, so a signal to make's process
+  # group arrives here twice, and a second one would kill this script mid-stop.
+  trap '' INT TERM
+  trap - EXIT
   touch "$RUN_DIR/stopping"
-  for pidfile in "$RUN_DIR"/*.pid; do
-    kill -TERM -- -"$(cat "$pidfile")" 2>/dev/null
+  # The components run in sessions of their own (setsid) and are not this script's
+  # children: `wait` cannot wait for them and a signal to this script's process group does
+  # not reach them. Each is signalled, and waited for, by its group.
+  local deadline=$((${EPOCHREALTIME/./} + STOP_TIMEOUT * 1000000)) running=1 group
+  local -A signalled=()
+  while [ "$running" = 1 ] && [ "${EPOCHREALTIME/./}" -lt "$deadline" ]; do
+    running=0
+    for group in $(cat "$RUN_DIR"/*.pid 2>/dev/null); do
+      kill -0 -- "-$group" 2>/dev/null || continue
+      running=1
+      # Re-read each time: a supervisor may have restarted its component just now.
+      if [ -z "${signalled[$group]:-}" ]; then
+        kill -TERM -- "-$group" 2>/dev/null
+        signalled[$group]=1
+      fi
+    done
+    if [ "$running" = 1 ]; then sleep 0.1; fi
   done
-  wait
+  for pidfile in "$RUN_DIR"/*.pid; do
+    if kill -KILL -- "-$(cat "$pidfile")" 2>/dev/null; then
+      echo "cluster.sh: $(basename "$pidfile" .pid) still ran after ${STOP_TIMEOUT}s; killed." >&2
+    fi
+  done
+  wait  # the supervisors, which end once their component has
   if [ -z "${CLUSTER_RUN_DIR:-}" ]; then rm -rf "$RUN_DIR"; fi
+  if [ -n "${1:-}" ]; then exit "$1"; fi
 }
-trap stop INT TERM EXIT
+trap 'stop 130' INT
+trap 'stop 143' TERM
+trap stop EXIT
 
 supervise actions env ACTIONS_PORT="$ACTIONS_PORT" scripts/run.sh actions &
 for i in $(seq 1 "$RASA_REPLICAS"); do

@@ -56,14 +56,30 @@ if [ -n "${TELEGRAM_TOKEN:-}" ]; then
   cat credentials.yml channels/telegram-credentials.yml > "$credentials"
 fi
 
+# On SIGTERM or SIGINT every server gets SIGTERM and STOP_TIMEOUT seconds to finish the
+# request at hand; what still runs then is killed, so the ports are free when this exits.
+STOP_TIMEOUT=${STOP_TIMEOUT:-8}
 pids=()
 stop() {
-  trap - INT TERM EXIT
-  kill "${pids[@]}" 2>/dev/null
+  # Once, to the end: make passes SIGTERM on to its recipe, so a signal to make's process
+  # group arrives here twice, and a second one would kill this script mid-stop.
+  trap '' INT TERM
+  trap - EXIT
+  kill -TERM "${pids[@]}" 2>/dev/null
+  local deadline=$((${EPOCHREALTIME/./} + STOP_TIMEOUT * 1000000))
+  while kill -0 "${pids[@]}" 2>/dev/null && [ "${EPOCHREALTIME/./}" -lt "$deadline" ]; do
+    sleep 0.1
+  done
+  if kill -KILL "${pids[@]}" 2>/dev/null; then
+    echo "run.sh: a server still ran after ${STOP_TIMEOUT}s; killed." >&2
+  fi
   wait "${pids[@]}" 2>/dev/null
   if [ "$credentials" != credentials.yml ]; then rm -f "$credentials"; fi
+  if [ -n "${1:-}" ]; then exit "$1"; fi
 }
-trap stop INT TERM EXIT
+trap 'stop 130' INT
+trap 'stop 143' TERM
+trap stop EXIT
 mode=${1:-all}
 
 # Without a token, one for this start, shared through the environment (not the command

@@ -6,7 +6,8 @@
             yield cluster
 
 Real PostgreSQL and Redis (127.0.0.1:5432 and :6379, as in CI): each cluster gets a database
-of its own, dropped afterwards, and its own Redis key prefix.
+of its own, dropped afterwards, and its own Redis key prefix. `command` starts it another way
+(`make cluster`); `ports` reuses the ports of an earlier start.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import psycopg2
 import pytest
@@ -30,6 +31,23 @@ from tests.servers import ROOT, free_port
 
 START_TIMEOUT = 240
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+CLUSTER_SH = [str(ROOT / "scripts" / "cluster.sh")]
+
+
+@dataclass(frozen=True)
+class ClusterPorts:
+    cluster: int
+    actions: int
+    gateway: int
+    replicas: Tuple[int, ...]  # consecutive: cluster.sh gives replica i RASA_FIRST_PORT + i - 1
+
+    @classmethod
+    def free(cls, replicas: int) -> ClusterPorts:
+        first = _free_port_run(replicas)
+        return cls(free_port(), free_port(), free_port(), tuple(range(first, first + replicas)))
+
+    def all(self) -> List[int]:
+        return [self.cluster, self.actions, self.gateway, *self.replicas]
 
 
 @dataclass
@@ -98,27 +116,30 @@ class Cluster:
 
 
 @contextmanager
-def running_cluster(run_dir: Path, replicas: int = 2, **env: str) -> Iterator[Cluster]:
-    cluster_port, actions_port, gateway_port = free_port(), free_port(), free_port()
-    # cluster.sh gives replica i the port RASA_FIRST_PORT + i - 1.
-    first_port = _free_port_run(replicas)
-    replica_ports = list(range(first_port, first_port + replicas))
+def running_cluster(
+    run_dir: Path,
+    replicas: int = 2,
+    command: Sequence[str] = CLUSTER_SH,
+    ports: Optional[ClusterPorts] = None,
+    **env: str,
+) -> Iterator[Cluster]:
+    ports = ports or ClusterPorts.free(replicas)
     database = f"careers_test_{uuid.uuid4().hex[:12]}"
     cluster_env: Dict[str, str] = {
         **os.environ,
         "CLUSTER_RUN_DIR": str(run_dir),
-        "CLUSTER_PORT": str(cluster_port),
-        "RASA_REPLICAS": str(replicas),
-        "RASA_FIRST_PORT": str(first_port),
-        "ACTIONS_PORT": str(actions_port),
-        "ACTIONS_GATEWAY_PORT": str(gateway_port),
+        "CLUSTER_PORT": str(ports.cluster),
+        "RASA_REPLICAS": str(len(ports.replicas)),
+        "RASA_FIRST_PORT": str(ports.replicas[0]),
+        "ACTIONS_PORT": str(ports.actions),
+        "ACTIONS_GATEWAY_PORT": str(ports.gateway),
         "POSTGRES_DB": database,
         "LOCK_STORE_KEY_PREFIX": uuid.uuid4().hex,
         **env,
     }
-    with open(run_dir / "cluster.log", "wb") as output:
+    with open(run_dir / "cluster.log", "ab") as output:
         process = subprocess.Popen(
-            [str(ROOT / "scripts" / "cluster.sh")],
+            list(command),
             cwd=ROOT,
             env=cluster_env,
             stdout=output,
@@ -126,9 +147,9 @@ def running_cluster(run_dir: Path, replicas: int = 2, **env: str) -> Iterator[Cl
             start_new_session=True,
         )
     cluster = Cluster(
-        url=f"http://127.0.0.1:{cluster_port}",
-        replica_urls=[f"http://127.0.0.1:{port}" for port in replica_ports],
-        actions_url=f"http://127.0.0.1:{actions_port}",
+        url=f"http://127.0.0.1:{ports.cluster}",
+        replica_urls=[f"http://127.0.0.1:{port}" for port in ports.replicas],
+        actions_url=f"http://127.0.0.1:{ports.actions}",
         run_dir=run_dir,
         database=database,
         process=process,

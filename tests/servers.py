@@ -6,6 +6,7 @@
             yield servers
 
 Extra keyword arguments are environment variables for run.sh (RASA_AUTH_TOKEN, TELEGRAM_...).
+`command` starts it another way (`make run`); `ports` reuses the ports of an earlier start.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import signal
 import socket
 import subprocess
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, List, Optional, Sequence
 
 import pytest
 import requests
@@ -27,6 +28,21 @@ ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 180
 # run.sh serves the widget demo page only once web/ is built (`make widget`).
 WIDGET_BUILT = (ROOT / "web" / "dist" / "index.html").is_file()
+RUN_SH = [str(ROOT / "scripts" / "run.sh")]
+
+
+@dataclass(frozen=True)
+class Ports:
+    rasa: int
+    actions: int
+    web: int
+
+    @classmethod
+    def free(cls) -> Ports:
+        return cls(free_port(), free_port(), free_port())
+
+    def all(self) -> List[int]:
+        return [self.rasa, self.actions, self.web]
 
 
 @dataclass
@@ -35,6 +51,7 @@ class Servers:
     actions_url: str
     web_url: str
     log: Path
+    process: subprocess.Popen  # the top process, leader of a session of its own
 
     @property
     def rest_webhook(self) -> str:
@@ -50,38 +67,47 @@ class Servers:
 
 
 @contextmanager
-def running_servers(workdir: Path, **env: str) -> Iterator[Servers]:
-    rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
-    servers = Servers(
-        rasa_url=f"http://127.0.0.1:{rasa_port}",
-        actions_url=f"http://127.0.0.1:{actions_port}",
-        web_url=f"http://127.0.0.1:{web_port}",
-        log=workdir / "servers.log",
-    )
+def running_servers(
+    workdir: Path,
+    command: Sequence[str] = RUN_SH,
+    ports: Optional[Ports] = None,
+    **env: str,
+) -> Iterator[Servers]:
+    ports = ports or Ports.free()
+    rasa_url = f"http://127.0.0.1:{ports.rasa}"
     run_env = {
         **os.environ,
-        "RASA_PORT": str(rasa_port),
-        "ACTIONS_PORT": str(actions_port),
-        "WEB_PORT": str(web_port),
+        "RASA_PORT": str(ports.rasa),
+        "ACTIONS_PORT": str(ports.actions),
+        "WEB_PORT": str(ports.web),
         # The project's endpoints.yml and tracker store, as `make run` has them.
         "TRACKER_STORE_URL": f"sqlite:///{workdir / 'conversations.db'}",
-        "RASA_PUBLIC_URL": servers.rasa_url,
+        "RASA_PUBLIC_URL": rasa_url,
         **env,
     }
-    with open(servers.log, "wb") as output:
+    log = workdir / "servers.log"
+    with open(log, "ab") as output:
         process = subprocess.Popen(
-            [str(ROOT / "scripts" / "run.sh")],
+            list(command),
             cwd=ROOT,
             env=run_env,
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    servers = Servers(
+        rasa_url=rasa_url,
+        actions_url=f"http://127.0.0.1:{ports.actions}",
+        web_url=f"http://127.0.0.1:{ports.web}",
+        log=log,
+        process=process,
+    )
     try:
         _wait_until_answering(servers, process)
         yield servers
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with suppress(ProcessLookupError):  # already stopped by the test
+            os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
 
 
