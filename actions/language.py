@@ -153,6 +153,15 @@ class EntityResolver:
                 if len(words) >= 2 and not any(nlp.vocab[w].is_stop for w in words[:-1]):
                     groups.setdefault(" ".join(words[:-1]), set()).add(job_id)
         self._jobs = career.jobs
+        # "analyst vs assembly technician": a title's last word that no other job's title
+        # ends with names that job, unless a word before it makes it another job ("data
+        # analyst", "production manager").
+        endings = [job.title.lower().split()[-1] for job in career.jobs]
+        self._bare_titles = {
+            ending: job.id
+            for ending, job in zip(endings, career.jobs, strict=True)
+            if endings.count(ending) == 1
+        }
         self._career_names = {self._lemmas(n): career.id for n in (career.title, *career.aliases)}
         heads = {name.split()[-1] for name in [career.title.lower(), *career.aliases]}
         heads |= {job.title.lower().split()[-1] for job in career.jobs}
@@ -272,6 +281,15 @@ class EntityResolver:
                     found.append(Mention(entity_type, canonical, " ".join(t.text for t in span)))
                     covered.update(t.i for t in span)
                     break
+        for token in doc:
+            before = doc[token.i - 1] if token.i else None
+            if (
+                token.i not in covered
+                and token.lemma_ in self._bare_titles
+                and (before is None or before.is_stop or before.is_punct)
+            ):
+                found.append(Mention("job", self._bare_titles[token.lemma_], token.text))
+                covered.add(token.i)
         return doc, found, covered
 
     def _lemmas(self, phrase: str) -> str:

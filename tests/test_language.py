@@ -77,3 +77,11 @@ def test_a_misspelt_career_name_is_known_not_an_unknown_subject(resolver):
     assert resolver.unknown_subject("what do productoin technicans earn", []) == ""
     assert resolver.names_only_the_career("productoin technican?")
     assert not resolver.names_only_the_career("what does a production technician earn in bonus")
+
+
+def test_a_title_ending_only_one_job_has_names_that_job_when_nothing_qualifies_it(resolver, career):
+    endings = [j.title.lower().split()[-1] for j in career.jobs]
+    job = next(j for j, e in zip(career.jobs, endings, strict=True) if endings.count(e) == 1)
+    ending = job.title.lower().split()[-1]
+    assert [m.id for m in resolver.mentions(f"{ending}s: what do they do?")] == [job.id]
+    assert not resolver.mentions(f"how much does a production {ending} earn")
