@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 from actions import answers, salary_maths
 from actions.answers import Reply
 from actions.knowledge import Career
-from actions.language import EntityResolver
+from actions.language import OCCUPATION_WORDS, EntityResolver
 from actions.retrieval import Match, PassageFinder, statements_of, subjects_of
 
 # Words that are part of asking, not of naming a job, skill or course. Whatever else a
@@ -252,7 +252,7 @@ class CareersAssistant:
         if self.resolver.unsaid_attribute(turn.text):
             return _declined(answers.not_said(self.career), turn)  # "course fees?"
         about_pay = topic in _PAY_TOPICS or salary_maths.mentions_pay(turn.text)
-        graded = self.resolver.graded_title(turn.text)
+        graded = self.resolver.graded_title(turn.text) or self._skill_named_as_a_job(turn)
         if about_pay and graded:  # "how much does a senior production technician earn?"
             return _declined(answers.unknown_job(self.career, graded, "ask_salary"), turn, "salary")
         if (
@@ -787,6 +787,17 @@ class CareersAssistant:
             return None
         named = {(m.entity_type, m.id) for m in self.resolver.mentions(turn.text)}
         return _from_passage(match) if match.passage.subject in named else None
+
+    def _skill_named_as_a_job(self, turn: Turn) -> str:
+        """ "data analyst": a skill's name (a near miss of "data analysis") ending in an
+        occupation, so a job the article gives no pay for; '' otherwise."""
+        for mention in self.resolver.mentions(turn.text):
+            last = mention.text.split()[-1]
+            if mention.entity_type != "job" and (
+                last in OCCUPATION_WORDS or last[:-1] in OCCUPATION_WORDS
+            ):
+                return mention.text
+        return ""
 
     def _pay_question_about_something_else(self, turn: Turn) -> bool:
         """NLU heard a pay question naming a job, but the words asked about are neither pay

@@ -269,3 +269,9 @@ def test_names_with_a_grade_word_stay_names(assistant, career):
     manager = next(j for j in career.jobs if "qa lead" in j.aliases)
     answer = assistant.answer("salary", Turn("what does a qa lead earn"))
     assert money_in(answer.reply.text)[0] == manager.salary.amount
+
+
+def test_a_skill_name_used_as_a_job_title_gets_no_pay(assistant):
+    # "data analyst" is a near miss of the data analysis skill, but asked as a job
+    answer = assistant.answer("salary", Turn("what do data analysts get paid"))
+    assert "don't have information" in answer.reply.text and money_in(answer.reply.text) == []
