@@ -579,6 +579,11 @@ class CareersAssistant:
         listed = [j.id for j in salary_maths.jobs_beyond(self.career, turn.text, earlier)]
         return _answer(reply, "salary", listed=listed)
 
+    def salary_over_years(self, turn: Turn) -> Answer:
+        job = self.career.job(self._job_ids(turn)[0])
+        years = salary_maths.years_asked(turn.text) or 1
+        return _answer(salary_maths.over_years(self.career, job, years), "salary", job=job.id)
+
     def salary_total(self, turn: Turn) -> Answer:
         """ "add them together": the yearly figures of the jobs named or just discussed."""
         jobs = [self.career.job(i) for i in self._job_ids(turn)]

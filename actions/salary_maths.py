@@ -58,6 +58,11 @@ _COMPARISON = re.compile(
     r"paid (more|less|better)|(earns?|makes?|gets?) (more|less)|than (that|a|an|the)|"
     r"by how much|how much (more|less))\b"
 )
+# "over 5 years", "in ten years' time": that many years of the yearly figure.
+_YEARS = re.compile(
+    r"\b(?:over|in|for|across|after)\s+"
+    r"(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+years?\b"
+)
 _TOTAL = re.compile(r"\b(add|added|sum|total|combined|together|plus)\b")
 _TOGETHER = re.compile(r"\b(them|those|these|both|the two|together)\b")
 _MONTHLY = re.compile(r"\b(month|months|monthly|a month|per month|pcm)\b")
@@ -137,6 +142,8 @@ def kind_of_question(text: str, jobs_named: int) -> Optional[str]:
         return "salary_threshold"  # "which jobs earn above the average?"
     if jobs_named == 0 and _BEYOND_THAT.search(lowered):
         return "salary_threshold"  # "which ones are below that?"
+    if jobs_named == 1 and years_asked(text):
+        return "salary_over_years"  # "what would an assembly technician earn over 5 years?"
     if _TOTAL.search(lowered) and (jobs_named >= 2 or _TOGETHER.search(lowered)):
         return "salary_total"  # "add them together", "the two combined"
     if jobs_named >= 2 and _AVERAGE.search(lowered):
@@ -303,6 +310,26 @@ def total(jobs: Sequence[Job]) -> Reply:
         f"Together, {parts} come to {format_money(summed, jobs[0].salary.currency)} a year "
         f"({jobs[0].salary.basis} figures).",
         [RANKING_BUTTON],
+    )
+
+
+def years_asked(text: str) -> int | None:
+    found = _YEARS.search(text.lower())
+    if not found:
+        return None
+    years = found.group(1)
+    return int(years) if years.isdigit() else _NUMBER_WORDS[years]
+
+
+def over_years(career: Career, job: Job, years: int) -> Reply:
+    """ "over 5 years": the yearly figure times the years, with what that leaves out."""
+    summed = _amount(job) * years
+    return Reply(
+        f"At {format_salary(job)} ({job.salary.basis}, {career.source.year}), {years} years "
+        f"come to "
+        f"{format_money(summed, job.salary.currency)} before tax. That counts no pay rises, "
+        "promotions or changes in the figures since the article was written.",
+        [_duties_button(job)],
     )
 
 

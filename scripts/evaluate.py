@@ -7,8 +7,8 @@ must contain as knowledge-file keys (`salary: quality_assurance_manager` means "
 manager's figure, formatted £42,368"), and the blind set tests/eval/blind/questions.yml,
 written from the article alone, whose turns list key terms (`contains`) or `declines`.
 Every £ amount in every reply must be a figure the knowledge gives or one computed from
-it (difference, sum, mean, monthly or weekly) or one the user typed: anything else is an
-invented figure.
+it (difference, sum, mean, monthly or weekly, up to ten years' worth) or one the user
+typed: anything else is an invented figure.
 Prints accuracy per category and overall; exits non-zero below --min-accuracy or on any
 invented figure. Writes results/eval/<set>.json with every failure.
 """
@@ -228,6 +228,7 @@ def allowed_amounts(career: Career) -> Set[float]:
         allowed |= {float(round(abs(a - b) / per_year)) for a, b in combinations(salaries, 2)}
     for size in range(2, len(salaries) + 1):  # "add them together"
         allowed |= {float(sum(c)) for c in combinations(salaries, size)}
+    allowed |= {s * years for s in salaries for years in range(2, 11)}  # "over 5 years"
     return allowed
 
 

@@ -275,3 +275,10 @@ def test_a_skill_name_used_as_a_job_title_gets_no_pay(assistant):
     # "data analyst" is a near miss of the data analysis skill, but asked as a job
     answer = assistant.answer("salary", Turn("what do data analysts get paid"))
     assert "don't have information" in answer.reply.text and money_in(answer.reply.text) == []
+
+
+def test_pay_over_a_number_of_years(assistant, career):
+    job = career.jobs[1]
+    answer = assistant.answer("salary", Turn(f"what would a {job.title} make in four years"))
+    assert money_in(answer.reply.text) == [job.salary.amount, job.salary.amount * 4]
+    assert career.source.year in answer.reply.text and "no pay rises" in answer.reply.text
