@@ -17,7 +17,7 @@ from actions import answers, salary_maths
 from actions.answers import Reply
 from actions.knowledge import Career
 from actions.language import OCCUPATION_WORDS, EntityResolver
-from actions.retrieval import Match, PassageFinder, statements_of, subjects_of
+from actions.retrieval import MIN_COVERAGE, Match, PassageFinder, statements_of, subjects_of
 
 # Words that are part of asking, not of naming a job, skill or course. Whatever else a
 # question holds, once known names and stop words are gone, is something we do not cover.
@@ -106,8 +106,10 @@ SUITS_MIN_COVERAGE = 0.3
 # Replies that say the article lacks something.
 _DECLINE_WORDS = ("doesn't cover", "doesn't describe", "don't have information", "doesn't give")
 _PAY_TOPICS = frozenset({"salary", "all_salaries", "monthly_salary"})
-# A statement must match this well to confirm a yes/no question.
+# A statement must match this well to confirm a yes/no question; one of the subject's own
+# statements (the career's, or the named job's) this well, once some statement passed.
 YES_MIN_SCORE = 0.3
+OWN_MIN_SCORE = 0.2
 # Answers that give a whole section: right for "what skills do I need?", beside the point
 # for "what theories might they research?", which asks about words the overview lacks.
 _OVERVIEW_TOPICS = frozenset("role responsibilities skills education jobs".split())
@@ -286,7 +288,7 @@ class CareersAssistant:
                 return computed
         if topic in _YES_NO_TOPICS and _YES_NO.match(turn.text.lower()):
             unknown = self.resolver.unknown_subject(turn.text, self._question_words)
-            match = None if unknown else self.statements.best(turn.text, YES_MIN_SCORE)
+            match = None if unknown else self._confirming_statement(turn)
             if match:
                 reply = answers.yes_from(
                     match.passage.section, match.passage.text, match.passage.denies
@@ -334,7 +336,7 @@ class CareersAssistant:
         # "do they test products before they go on sale?", answered with the specialisations:
         # a single statement holding every word asked about confirms it instead
         # (every word asked must be in it, so no coverage bar: names are not in statements)
-        match = self.statements.best(turn.text, YES_MIN_SCORE, min_coverage=0)
+        match = self._confirming_statement(turn, min_coverage=0)
         if match and asked <= set(self.resolver.other_words(match.passage.text)):
             return answers.yes_from(match.passage.section, match.passage.text, match.passage.denies)
         return reply
@@ -820,6 +822,28 @@ class CareersAssistant:
         }
         # a word the knowledge never uses: "programming languages", not "going rate"
         return bool(asked & unknown)
+
+    def _confirming_statement(self, turn: Turn, min_coverage: float = MIN_COVERAGE) -> Match | None:
+        """The statement that best confirms a yes/no question: one about the job it names,
+        else the career's own (responsibilities, role) before any one job's duties ("do
+        they train other staff?" is about production technicians), unless another holds
+        more of the words asked about ("do they design the procedures staff follow?")."""
+        best = self.statements.best(turn.text, YES_MIN_SCORE, min_coverage)
+        if not best:
+            return None
+        named = {("job", i) for i in self._job_ids(turn)}
+        own = self.statements.best_among(
+            turn.text, lambda p: p.subject in named if named else p.subject is None
+        )
+        if not own or own.score < OWN_MIN_SCORE:
+            return best
+        # the subject's own, unless the best holds more of the turn's words
+        asked = set(self.resolver.other_words(turn.text)) - self._career_words
+
+        def held(match: Match) -> int:
+            return len(asked & set(self.resolver.other_words(match.passage.text)))
+
+        return own if held(own) >= held(best) else best
 
     def _chosen_among(self, turn: Turn) -> Answer | None:
         """ "Which of those ...?" after a list: the listed item (or responsibility) its words

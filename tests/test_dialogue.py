@@ -510,3 +510,15 @@ def test_help_with_something_the_article_never_mentions_is_declined(assistant):
 def test_the_career_named_alone_is_the_role(assistant, career):
     answer = assistant.answer("out_of_scope", Turn("what is a productoin technican"))
     assert career.role_summary in answer.reply.text
+
+
+def test_a_yes_no_about_the_career_prefers_its_own_statement(assistant, career):
+    training = next(r for r in career.responsibilities if r.startswith("Training"))
+    answer = assistant.answer(
+        "responsibilities", Turn("do production technicians train other staff?")
+    )
+    assert answer.reply.text.startswith("Yes.") and training in answer.reply.text
+    # a job's duty holding more of the words asked still answers
+    manager = next(j for j in career.jobs if j.id == "quality_assurance_manager")
+    designed = assistant.answer("role", Turn("do they design the procedures staff follow?"))
+    assert manager.duties[0] in designed.reply.text
