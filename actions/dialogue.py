@@ -10,13 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-
 from actions import answers, salary_maths
 from actions.answers import Reply
 from actions.knowledge import Career
-from actions.language import OCCUPATION_WORDS, EntityResolver
+from actions.language import OCCUPATION_WORDS, EntityResolver, near_miss
 from actions.retrieval import MIN_COVERAGE, Match, PassageFinder, statements_of, subjects_of
 
 # Words that are part of asking, not of naming a job, skill or course. Whatever else a
@@ -147,7 +144,7 @@ _WHICH_JOB_SUITS = re.compile(
     r"(?:^|[,;:.!?-])\s*(?:which|what)\s+(?:job|jobs|role|roles)\b.*\bsuits?\b"
 )
 # "2 years", "18 months", "a year": a length asked about.
-_LENGTH = re.compile(r"\b(\d+|a|an|one|two|three|four)\s*(year|month)s?\b")
+_LENGTH = re.compile(rf"\b({salary_maths.SMALL_NUMBER})\s*(year|month)s?\b")
 _ALWAYS = re.compile(r"\b(always|exactly|every time|all)\b")
 # "which is better paid?" after two jobs: the two just discussed.
 _WHICH_OF_TWO = re.compile(
@@ -277,8 +274,10 @@ class CareersAssistant:
             return _declined(answers.not_said(self.career), turn)
         if topic in _NOT_SAID_TOPICS:
             unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+            if unknown and about_pay:  # "what do nurses get paid?": say which job is not covered
+                return _declined(answers.unknown_job(self.career, unknown, "ask_salary"), turn)
             if unknown:  # never a passage that happens to share a word with it
-                return _answer(answers.out_of_scope(self.career), "out_of_scope")
+                return _declined(answers.out_of_scope(self.career), turn)
         if topic in ("follow_up", "out_of_scope", "unclear") and turn.slots.get("topic") in (
             "salary",
             "monthly_salary",
@@ -326,7 +325,7 @@ class CareersAssistant:
         asked = {
             word
             for word in set(self.resolver.other_words(turn.text)) - self._question_words
-            if not _near_miss(word, self._question_words)  # "is empthy a skil u need"
+            if not near_miss(word, self._question_words)  # "is empthy a skil u need"
         }
         if not asked and not self.resolver.mentions(turn.text):
             return reply
@@ -620,7 +619,9 @@ class CareersAssistant:
     def help(self, turn: Turn) -> Answer:
         """ "What can you do?": the help. "Can you give me an example?" after a skill: its
         example. "Help me with my homework": declined, it asks about what the knowledge never
-        mentions."""
+        mentions. "When was this written?": the source."""
+        if _SOURCE_CUES.search(turn.text.lower()):
+            return self.source(turn)
         skill = self.career.skill(turn.slots.get("skill") or "")
         if skill and skill.example and _EXAMPLE.search(turn.text.lower()):
             return self._skill_answer(skill.id, "")
@@ -628,7 +629,7 @@ class CareersAssistant:
             word
             for word in self.passages.unknown_words(turn.text)
             if word not in self._question_words | _HELP_WORDS
-            and not _near_miss(word, self._question_words)
+            and not near_miss(word, self._question_words)
         ]
         if unknown:
             return _declined(answers.out_of_scope(self.career), turn)
@@ -818,7 +819,7 @@ class CareersAssistant:
         asked = {
             word
             for word in self._asked_words(turn.text)
-            if not _near_miss(word, self._question_words)  # "salery for a qa manger"
+            if not near_miss(word, self._question_words)  # "salery for a qa manger"
         }
         # a word the knowledge never uses: "programming languages", not "going rate"
         return bool(asked & unknown)
@@ -954,18 +955,8 @@ def _months_in(text: str) -> int | None:
     found = _LENGTH.search(text.lower())
     if not found:
         return None
-    count = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}.get(found.group(1))
-    number = count if count is not None else int(found.group(1))
+    number = salary_maths.number_from(found.group(1))
     return number * 12 if found.group(2) == "year" else number
-
-
-def _near_miss(word: str, words: frozenset | set) -> bool:
-    """`word` a letter or so off one of `words` ("skil" for "skill")."""
-    if len(word) < 4:
-        return False
-    return bool(
-        process.extractOne(word, words, scorer=Levenshtein.normalized_similarity, score_cutoff=0.75)
-    )
 
 
 def _with_jobs_discussed(answer: Answer, turn: Turn) -> Answer:

@@ -124,6 +124,10 @@ class ParseOnce:
         return doc
 
 
+# How many texts' analyses (mentions, covered tokens) the resolver keeps.
+ANALYSED_TEXTS_KEPT = 256
+
+
 @dataclass(frozen=True)
 class Mention:
     entity_type: str
@@ -136,6 +140,7 @@ class EntityResolver:
 
     def __init__(self, career: Career, nlp: Language | ParseOnce) -> None:
         self.nlp = nlp
+        self._analysed: OrderedDict[str, Tuple[Doc, Tuple[Mention, ...], frozenset]] = OrderedDict()
         self._id_by_name: Dict[str, Dict[str, str]] = {}
         self._id_by_lemmas: Dict[str, Dict[str, str]] = {}
         for entity_type, ids in career.aliases_by_entity().items():
@@ -224,7 +229,7 @@ class EntityResolver:
 
     def mentions(self, text: str) -> List[Mention]:
         """Every job/skill/pathway named in `text`: exact names first, then near misses."""
-        return self._analyse(text)[1]
+        return list(self._analyse(text)[1])
 
     def unknown_subject(self, text: str, question_words: Iterable[str]) -> str:
         """The words naming a job, skill, course or place the knowledge lacks, or ''.
@@ -263,8 +268,19 @@ class EntityResolver:
             if t.i not in covered and t.is_alpha and not t.is_stop and len(t.text) > 2
         ]
 
-    def _analyse(self, text: str) -> Tuple[Doc, List[Mention], Set[int]]:
-        doc = self.nlp(str(text or "").lower())
+    def _analyse(self, text: str) -> Tuple[Doc, Tuple[Mention, ...], frozenset]:
+        # A turn is analysed by a dozen checks; the fuzzy matching over every alias is the
+        # costly part, so its result is kept per text, like the parse (ParseOnce).
+        key = str(text or "").lower()
+        analysed = self._analysed.get(key)
+        if analysed is None:
+            analysed = self._analysed[key] = self._analyse_text(key)
+            if len(self._analysed) > ANALYSED_TEXTS_KEPT:
+                self._analysed.popitem(last=False)
+        return analysed
+
+    def _analyse_text(self, text: str) -> Tuple[Doc, Tuple[Mention, ...], frozenset]:
+        doc = self.nlp(text)
         found = [Mention(e.label_, e.ent_id_, e.text) for e in doc.ents if e.label_ in ENTITY_TYPES]
         covered = {i for e in doc.ents for i in range(e.start, e.end)}
         for span in _runs([t for t in doc if not t.is_punct], max_n=4):
@@ -290,7 +306,7 @@ class EntityResolver:
             ):
                 found.append(Mention("job", self._bare_titles[token.lemma_], token.text))
                 covered.add(token.i)
-        return doc, found, covered
+        return doc, tuple(found), frozenset(covered)
 
     def _lemmas(self, phrase: str) -> str:
         return " ".join(t.lemma_ for t in self.nlp(phrase.lower()) if not t.is_punct)
@@ -304,6 +320,17 @@ def _is_title_like(token: Token) -> bool:
     if following is not None and following.lemma_.lower() in _NAMING_HEADS:
         return True
     return len(word) > 5 and lemma.endswith(_TITLE_ENDINGS)
+
+
+def near_miss(word: str, words: Iterable[str]) -> bool:
+    """`word` a letter or so off one of `words` ("skil" for "skill", "salery")."""
+    if len(word) < 4:
+        return False
+    return bool(
+        process.extractOne(
+            word, list(words), scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=0.75
+        )
+    )
 
 
 def _closest(phrase: str, by_name: Dict[str, str]) -> str | None:

@@ -59,10 +59,9 @@ _COMPARISON = re.compile(
     r"by how much|how much (more|less))\b"
 )
 # "over 5 years", "in ten years' time": that many years of the yearly figure.
-_YEARS = re.compile(
-    r"\b(?:over|in|for|across|after)\s+"
-    r"(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+years?\b"
-)
+# "2", "two", "a": a small count in words or digits (a length, a number of years).
+SMALL_NUMBER = r"\d+|an?|" + "|".join(_NUMBER_WORDS)
+_YEARS = re.compile(rf"\b(?:over|in|for|across|after)\s+({SMALL_NUMBER})\s+years?\b")
 _TOTAL = re.compile(r"\b(add|added|sum|total|combined|together|plus)\b")
 _TOGETHER = re.compile(r"\b(them|those|these|both|the two|together)\b")
 _MONTHLY = re.compile(r"\b(month|months|monthly|a month|per month|pcm)\b")
@@ -70,11 +69,10 @@ _WEEKLY = re.compile(r"\b(week|weeks|weekly|a week|per week|pw)\b")
 # A year holds this many of each period; the per-period figure is the yearly one divided.
 PERIODS = {"month": 12, "week": 52}
 # "above the average", "which earn less than the mean?": the average is the threshold.
-_BEYOND = re.compile(r"\b(above|over|below|under|more than|less than|higher than|lower than)\b")
+_BEYOND_WORDS = r"(above|over|below|under|more than|less than|higher than|lower than)"
+_BEYOND = re.compile(rf"\b{_BEYOND_WORDS}\b")
 # "which ones are below that?" after an average: the figure just given.
-_BEYOND_THAT = re.compile(
-    r"\b(above|over|below|under|more than|less than|higher than|lower than)\s+(that|it|this)\b"
-)
+_BEYOND_THAT = re.compile(rf"\b{_BEYOND_WORDS}\s+(that|it|this)\b")
 _AVERAGE = re.compile(r"\b(averag\w*|avg|mean)\b")
 _ACROSS = re.compile(
     r"\b(across|all|overall|these|those|them|the lot|between|combined|each|salaries|jobs|roles)\b"
@@ -313,12 +311,16 @@ def total(jobs: Sequence[Job]) -> Reply:
     )
 
 
+def number_from(word: str) -> int:
+    """A count matched by SMALL_NUMBER: "12", "two", "a"."""
+    return int(word) if word.isdigit() else _NUMBER_WORDS.get(word, 1)
+
+
 def years_asked(text: str) -> int | None:
+    """ "over 5 years" -> 5; one year is the yearly figure itself, not a sum."""
     found = _YEARS.search(text.lower())
-    if not found:
-        return None
-    years = found.group(1)
-    return int(years) if years.isdigit() else _NUMBER_WORDS[years]
+    years = number_from(found.group(1)) if found else 0
+    return years if years >= 2 else None
 
 
 def over_years(career: Career, job: Job, years: int) -> Reply:

@@ -484,8 +484,14 @@ def test_a_turn_is_parsed_once(assistant, topic, text, monkeypatch):
     parsed = []
     pipeline = parse_once.nlp
     monkeypatch.setattr(parse_once, "nlp", lambda t: parsed.append(t) or pipeline(t))
+    resolver = assistant.resolver
+    analysed = []
+    analyse = resolver._analyse_text
+    monkeypatch.setattr(resolver, "_analyse_text", lambda t: analysed.append(t) or analyse(t))
     assistant.answer(topic, Turn(text))
+    # parsed once, and its names matched against the aliases once, however many checks ask
     assert parsed.count(text.lower()) == 1
+    assert analysed.count(text.lower()) == 1
 
 
 def test_help_is_the_help_response(assistant):
@@ -522,3 +528,13 @@ def test_a_yes_no_about_the_career_prefers_its_own_statement(assistant, career):
     manager = next(j for j in career.jobs if j.id == "quality_assurance_manager")
     designed = assistant.answer("role", Turn("do they design the procedures staff follow?"))
     assert manager.duties[0] in designed.reply.text
+
+
+def test_help_asking_about_the_article_is_the_source(assistant, career):
+    answer = assistant.answer("help", Turn("what date did it come out, and who published it?"))
+    assert career.source.author in answer.reply.text
+
+
+def test_unsure_about_pay_for_a_job_the_article_lacks_names_that_job(assistant):
+    answer = assistant.answer("unclear", Turn("what are plumbers paid"))
+    assert '"plumbers"' in answer.reply.text and money_in(answer.reply.text) == []
