@@ -76,6 +76,24 @@ _YES_NO = re.compile(
     r"^\s*(?:so\s+|and\s+|but\s+)?(?:do|does|did|is|are|was|will|would|should|must|can|could|"
     r"have|has|am)\b(?!.*\b(?:how|what|which|when|where|who|why)\b)"
 )
+# A statement must match this well to confirm a yes/no question; one of the subject's own
+# statements (the career's, or the named job's) this well, once some statement passed.
+YES_MIN_SCORE = 0.3
+OWN_MIN_SCORE = 0.2
+# A yes/no question about the person asking ("can I ...?", "do I have to ...?"): about
+# what a route asks for and gives, not about the work itself.
+_ABOUT_ME = re.compile(
+    r"^\s*(?:so\s+|and\s+|but\s+)?(?:do|can|could|will|would|should|must|am|have)\s+i\b"
+)
+# Texting forms of the words a yes/no question starts with: "r the salaries fixed?"
+_SHORTHAND = {"r": "are", "u": "you", "ur": "your"}
+
+
+def asks_yes_or_no(text: str) -> bool:
+    words = [_SHORTHAND.get(w, w) for w in text.lower().split()]
+    return bool(_YES_NO.match(" ".join(words)))
+
+
 # Topics whose answer is a list beside the point of a yes/no question about the work ("do
 # they train colleagues?" is not asking for the training routes): a matching duty or
 # responsibility answers it instead. Topics whose answer already holds the yes (a route's
@@ -99,14 +117,13 @@ _SUITS = re.compile(
 # route question keeps its own answer.
 _SUITS_TOPICS = frozenset({"role", "jobs", "out_of_scope", "unclear"})
 SUITS_MIN_SCORE = 0.15
+# A skill question naming no skill is matched, on its own words alone, against everything
+# said about each skill: one shared word in a long description scores about this.
+DESCRIBED_MIN_SCORE = 0.1
 SUITS_MIN_COVERAGE = 0.3
 # Replies that say the article lacks something.
 _DECLINE_WORDS = ("doesn't cover", "doesn't describe", "don't have information", "doesn't give")
 _PAY_TOPICS = frozenset({"salary", "all_salaries", "monthly_salary"})
-# A statement must match this well to confirm a yes/no question; one of the subject's own
-# statements (the career's, or the named job's) this well, once some statement passed.
-YES_MIN_SCORE = 0.3
-OWN_MIN_SCORE = 0.2
 # Answers that give a whole section: right for "what skills do I need?", beside the point
 # for "what theories might they research?", which asks about words the overview lacks.
 _OVERVIEW_TOPICS = frozenset("role responsibilities skills education jobs".split())
@@ -159,6 +176,8 @@ _HELP_WORDS = frozenset(
 )
 # Pointing back at what was just listed: "the average of those two", "between them".
 _THOSE = re.compile(r"\b(them|those|these|both|the two)\b")
+# A turn pointing back at what was just discussed: "how do you get it?", "and after that?"
+_POINTS_BACK = re.compile(r"^\s*(?:and|so|then)\b|\b(?:it|its|they|them|that|this|there)\b")
 # "the other one" when there are two of a kind (two routes): the one not under discussion.
 _OTHER = re.compile(r"\bother\b")
 
@@ -209,6 +228,24 @@ class CareersAssistant:
         self.statements = PassageFinder(career, resolver.nlp, statements_of(career))
         self.subjects = PassageFinder(career, resolver.nlp, subjects_of(career))
         self._question_words = QUESTION_WORDS | set(ORDINALS)
+        # A skill's everyday names (`described_as`): a phrase of them in a question names
+        # that skill ("looking things up"); a one-word one ("numbers", "perfectionist") is
+        # what a question asks about, even where it is a word of asking, and never a
+        # subject the knowledge lacks (a word of a phrase, "working with data", is neither)
+        self._described_phrases = [
+            (skill.id, " ".join(t.lemma_ for t in resolver.nlp(words.lower())))
+            for skill in career.skills
+            for words in skill.described_as
+            if " " in words
+        ]
+        self._descriptors = {
+            token.lemma_
+            for skill in career.skills
+            for words in skill.described_as
+            if " " not in words
+            for token in resolver.nlp(words.lower())
+        }
+        self._not_subjects = self._question_words | self._descriptors
         # "production technician" is in every question and every answer: no evidence
         self._career_words = {
             token.lemma_ for name in career.aliases for token in resolver.nlp(name.lower())
@@ -264,7 +301,7 @@ class CareersAssistant:
             if not salary_maths.kind_of_question(turn.text, 0):
                 # "how many awards does it have?" taken for pay, with no pay word: the route
                 return self._about_pathway(turn, "pathway")
-        if _YES_NO.match(turn.text.lower()) and salary_maths.asks_if_pay_is_fixed(turn.text):
+        if asks_yes_or_no(turn.text) and about_pay and salary_maths.asks_if_certain(turn.text):
             return _answer(answers.pay_not_fixed(self.career), "salary", job=turn.slots.get("job"))
         chosen = self._chosen_among(turn)
         if chosen:
@@ -273,7 +310,7 @@ class CareersAssistant:
             # "what programming languages should a QA analyst learn?": not the pay
             return _declined(answers.not_said(self.career), turn)
         if topic in _NOT_SAID_TOPICS:
-            unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+            unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
             if unknown and about_pay:  # "what do nurses get paid?": say which job is not covered
                 return _declined(answers.unknown_job(self.career, unknown, "ask_salary"), turn)
             if unknown:  # never a passage that happens to share a word with it
@@ -285,8 +322,8 @@ class CareersAssistant:
             computed = self._computed_salary_answer(turn)  # "and the second lowest?"
             if computed:
                 return computed
-        if topic in _YES_NO_TOPICS and _YES_NO.match(turn.text.lower()):
-            unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+        if topic in _YES_NO_TOPICS and asks_yes_or_no(turn.text):
+            unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
             match = None if unknown else self._confirming_statement(turn)
             if match:
                 reply = answers.yes_from(
@@ -309,7 +346,7 @@ class CareersAssistant:
         answer = self.routes[topic](turn)
         if topic in _OVERVIEW_TOPICS:
             answer = self._more_specific(turn, answer) or answer
-        if _YES_NO.match(turn.text.lower()):
+        if asks_yes_or_no(turn.text):
             answer = Answer(self._confirmed(turn, answer.reply), answer.slots)
         return answer
 
@@ -320,7 +357,7 @@ class CareersAssistant:
         if reply.text.startswith(("Yes", "No", "The article doesn't say")):
             return reply
         if any(d in reply.text for d in _DECLINE_WORDS):
-            unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+            unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
             return _with_verdict(reply, False) if unknown else reply
         asked = {
             word
@@ -371,7 +408,7 @@ class CareersAssistant:
     # --- skills -------------------------------------------------------------------------
 
     def skills(self, turn: Turn) -> Answer:
-        unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+        unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
         if unknown:  # "is teamwork an important skill?"
             return self._skill_answer(None, unknown)
         listed = [s.id for s in self.career.skills]
@@ -386,6 +423,8 @@ class CareersAssistant:
     def _skill_answer(self, skill_id: str | None, unknown: str, turn: Turn | None = None) -> Answer:
         if unknown:
             return _answer(answers.unknown_skill(self.career, unknown), "skill")
+        if not skill_id and turn:
+            skill_id = self._described_skill(turn.text)  # "I'm good with numbers, ...?"
         if not skill_id:
             instead = self._instead_of_asking(turn, "skill") if turn else None
             return instead or _keep_context(answers.which_skill(self.career))
@@ -407,7 +446,7 @@ class CareersAssistant:
         answer = self._about_pathway(turn, "pathway_duration")
         route = self.career.pathway(answer.slots.get("pathway") or "")
         months = _months_in(turn.text)
-        if route and route.duration and months and _YES_NO.match(turn.text.lower()):
+        if route and route.duration and months and asks_yes_or_no(turn.text):
             # "does it always take 2 years?": no, 12 to 24 months; "can it take 18 months?": yes
             span = route.duration
             fixed = span.min_months == span.max_months
@@ -505,7 +544,7 @@ class CareersAssistant:
         computed = self._computed_salary_answer(turn)
         if computed:
             return computed
-        unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+        unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
         if unknown:  # "production manager salary", "technician pay in australia"
             return _answer(answers.unknown_job(self.career, unknown, "ask_salary"), "salary")
         with_caveat = not turn.slots.get("salary_caveat_shown")
@@ -538,7 +577,7 @@ class CareersAssistant:
         if not named and turn.slots.get("topic") == "salary" and len(listed) == 2:
             named = list(listed)  # "by how much?" after two jobs compared
         if len(named) < 2:
-            unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+            unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
             if unknown:
                 return _answer(answers.unknown_job(self.career, unknown, "ask_salary"), "salary")
             return self.salary_ranking(turn)
@@ -549,11 +588,11 @@ class CareersAssistant:
             len(self._job_ids(turn)) >= 2
             and plain_difference
             and not salary_maths.mentions_pay(turn.text)
-            and not _YES_NO.match(turn.text.lower())
+            and not asks_yes_or_no(turn.text)
         ):
             # "what's the difference between a QA analyst and a QA manager?": the work too
             reply = answers.two_jobs(first, second, reply)
-        if _YES_NO.match(turn.text.lower()):
+        if asks_yes_or_no(turn.text):
             # "does a QA manager earn more than an analyst?": say which way it goes first
             before_than = turn.text.lower().split(" than ")[0]
             subject = self.resolver.resolve("job", [], before_than) or previous or named[0]
@@ -646,7 +685,7 @@ class CareersAssistant:
         if (
             mentions
             and bare_name
-            and not self.resolver.unknown_subject(turn.text, self._question_words)
+            and not self.resolver.unknown_subject(turn.text, self._not_subjects)
         ):
             # "atention to detial?": only a (misspelt) name, so answer about that thing
             return self.follow_up(Turn(turn.text, slots={**turn.slots, "topic": None}))
@@ -665,17 +704,18 @@ class CareersAssistant:
             return self.role(turn)
         named = mentions[0].entity_type if mentions else ""
         torn = len(likely) == 2 and set(likely) <= _QUESTIONS_ABOUT.get(named, set())
-        if (
-            named
-            and not torn
-            and not self.resolver.unknown_subject(turn.text, self._question_words)
-        ):
+        if named and not torn and not self.resolver.unknown_subject(turn.text, self._not_subjects):
             # "tell me about the quality assurance manager role": about what it names, unless
             # NLU is torn between two questions about it ("qa manager money stuff")
             return self._about(named, mentions[0].id, turn)
         match = self.passages.best(turn.text) or self._passage_in_context(turn)
         if match:
             return _from_passage(match)
+        in_context = self._subject_in_context(turn)
+        if in_context and not mentions and not self._asked_words(turn.text):
+            # "and what do you get after?", "how do you get it?" after a route: nothing of
+            # its own to go on, so it is about what was just discussed
+            return self._about(*in_context, turn)
         if likely:
             entities = {
                 entity_type: resolved
@@ -697,7 +737,7 @@ class CareersAssistant:
         elif mentions:
             entity_type, subject_id = mentions[0].entity_type, mentions[0].id
         else:
-            unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+            unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
             entity_type, subject_id = self._type_for_topic(topic), None
             if not unknown and topic in _PAY_TOPICS:
                 return self.all_salaries(turn)  # "what about in the UK then?"
@@ -796,6 +836,21 @@ class CareersAssistant:
         named = {(m.entity_type, m.id) for m in self.resolver.mentions(turn.text)}
         return _from_passage(match) if match.passage.subject in named else None
 
+    def _described_skill(self, text: str) -> str | None:
+        """The skill the text describes in everyday words (the knowledge's `described_as`):
+        a phrase of them in it ("looking things up"), else the skill whose description
+        best matches the words asked about; "which skill do you mean?" describes none."""
+        doc = self.resolver.nlp(text.lower())
+        lemmas = f" {' '.join(t.lemma_ for t in doc if not t.is_punct)} "
+        for skill_id, phrase in self._described_phrases:
+            if f" {phrase} " in lemmas:
+                return skill_id
+        asked = set(self.resolver.other_words(text)) - self._career_words
+        asked -= self._question_words - self._descriptors  # "numbers" stays
+        words = " ".join(t.text for t in doc if t.lemma_ in asked)
+        match = self.subjects.best_among(words, lambda p: _is_skill(p.subject))
+        return match.passage.subject[1] if match and match.score >= DESCRIBED_MIN_SCORE else None
+
     def _skill_named_as_a_job(self, turn: Turn) -> str:
         """ "data analyst": a skill's name (a near miss of "data analysis") ending in an
         occupation, so a job the article gives no pay for; '' otherwise."""
@@ -825,17 +880,25 @@ class CareersAssistant:
         return bool(asked & unknown)
 
     def _confirming_statement(self, turn: Turn, min_coverage: float = MIN_COVERAGE) -> Match | None:
-        """The statement that best confirms a yes/no question: one about the job it names,
-        else the career's own (responsibilities, role) before any one job's duties ("do
-        they train other staff?" is about production technicians), unless another holds
+        """The statement that best confirms a yes/no question: one about the job it names
+        (or the job under discussion), else the career's own (responsibilities, role)
+        before any one job's duties ("do they train other staff?" is about production
+        technicians), and for "can I ...?" what a route says first; unless another holds
         more of the words asked about ("do they design the procedures staff follow?")."""
         best = self.statements.best(turn.text, YES_MIN_SCORE, min_coverage)
         if not best:
             return None
         named = {("job", i) for i in self._job_ids(turn)}
-        own = self.statements.best_among(
-            turn.text, lambda p: p.subject in named if named else p.subject is None
-        )
+        in_context = self._subject_in_context(turn)
+        if not named and in_context and in_context[0] == "job":
+            named = {in_context}  # "do they do any training?" after a job
+        own = None
+        if named:
+            own = self.statements.best_among(turn.text, lambda p: p.subject in named)
+        elif _ABOUT_ME.match(turn.text.lower()):  # "can I work and study?": a route's
+            own = self.passages.best_among(turn.text, lambda p: _is_route(p.subject))
+        if not named and (not own or own.score < OWN_MIN_SCORE):
+            own = self.statements.best_among(turn.text, lambda p: p.subject is None)
         if not own or own.score < OWN_MIN_SCORE:
             return best
         # the subject's own, unless the best holds more of the turn's words
@@ -879,6 +942,16 @@ class CareersAssistant:
         if entity_type == "pathway":
             return self._about_pathway(turn, "pathway", subject_id)
         return self._job_answer(turn, "job_duties", subject_id, "")
+
+    def _subject_in_context(self, turn: Turn) -> Tuple[str, str] | None:
+        """The job, skill or route under discussion, when a pronoun or "and ..." points back."""
+        if not _POINTS_BACK.search(turn.text.lower()):
+            return None
+        for entity_type in ("job", "skill", "pathway"):
+            subject_id = turn.slots.get(entity_type)
+            if subject_id and getattr(self.career, entity_type)(subject_id):
+                return entity_type, subject_id
+        return None
 
     def _in_context(self, turn: Turn) -> str:
         """The turn's text, with the name of the subject under discussion when it names
@@ -924,10 +997,18 @@ class CareersAssistant:
         chosen = self._ordinal_choice(turn)
         if chosen and chosen[0] == entity_type:
             return chosen[1], ""
-        unknown = self.resolver.unknown_subject(turn.text, self._question_words)
+        unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
         if unknown:
             return None, unknown
         return self.resolver.canonical_id(entity_type, turn.slots.get(entity_type) or ""), ""
+
+
+def _is_skill(subject: Tuple[str, str] | None) -> bool:
+    return bool(subject) and subject[0] == "skill"
+
+
+def _is_route(subject: Tuple[str, str] | None) -> bool:
+    return bool(subject) and subject[0] == "pathway"
 
 
 def _answer(

@@ -53,6 +53,9 @@ class Skill:
     what_it_is: str
     how_it_is_used: str
     example: str | None
+    # Everyday words for the skill ("good with numbers"): what "is that useful?" is matched
+    # on, never shown and never an entity name.
+    described_as: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -300,6 +303,7 @@ def _career_from(doc: Dict[str, Any]) -> Career:
                 what_it_is=s["what_it_is"],
                 how_it_is_used=s["how_it_is_used"],
                 example=s.get("example"),
+                described_as=tuple(s.get("described_as", [])),
             )
             for s in doc["skills"]
         ),

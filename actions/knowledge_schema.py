@@ -36,7 +36,7 @@ _JOB = _closed(
 
 _SKILL = _closed(
     {"id": _ID, "name": _TEXT, "what_it_is": _TEXT, "how_it_is_used": _TEXT},
-    {"aliases": _ALIASES, "example": _TEXT},
+    {"aliases": _ALIASES, "example": _TEXT, "described_as": _ALIASES},
 )
 
 _PATHWAY = _closed(

@@ -32,6 +32,8 @@ class Passage:
     subject: Optional[Tuple[str, str]] = None
     # A statement that something is not so: a yes/no question it answers gets "No".
     denies: bool = False
+    # Words it is found by but that are not shown (a skill's everyday names).
+    keywords: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class PassageFinder:
             analyzer=self._lemmas, sublinear_tf=True, norm="l2", min_df=1
         )
         self._matrix = self._vectorizer.fit_transform(
-            [f"{p.section} {p.text}" for p in self.passages]
+            [f"{p.section} {p.text} {p.keywords}" for p in self.passages]
         )
 
     def best(
@@ -104,7 +106,8 @@ def passages_of(career: Career) -> List[Passage]:
     ]
     for skill in career.skills:
         section, subject = f"Skills: {skill.name}", ("skill", skill.id)
-        passages.append(Passage(section, f"{skill.what_it_is} {skill.how_it_is_used}", subject))
+        text, keywords = f"{skill.what_it_is} {skill.how_it_is_used}", " ".join(skill.described_as)
+        passages.append(Passage(section, text, subject, keywords=keywords))
         if skill.example:
             passages.append(Passage(section, skill.example, subject))
     for pathway in career.pathways:
@@ -136,7 +139,15 @@ def subjects_of(career: Career) -> List[Passage]:
     passages += [
         Passage(
             f"Skills: {skill.name}",
-            " ".join([*skill.aliases, skill.what_it_is, skill.how_it_is_used, skill.example or ""]),
+            " ".join(
+                [
+                    *skill.aliases,
+                    *skill.described_as,
+                    skill.what_it_is,
+                    skill.how_it_is_used,
+                    skill.example or "",
+                ]
+            ),
             ("skill", skill.id),
         )
         for skill in career.skills

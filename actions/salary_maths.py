@@ -14,6 +14,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from actions.answers import Reply, a_or_an, button, count_words, format_money, format_salary
 from actions.knowledge import Career, Job
+from actions.language import near_miss
 
 # "£30,000", "30000", "30k", "£30.5k", "30 grand", "30 thousand"
 _AMOUNT = re.compile(
@@ -98,6 +99,7 @@ _PLACES = {"second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
 _CERTAINTY = re.compile(
     r"\b(guarantee\w*|fixed|certain|definite\w*|promised|exact(ly)?|set in stone)\b"
 )
+_CERTAINTY_WORDS = ("guaranteed", "guarantee", "definite", "definitely", "promised", "certain")
 _PAY = re.compile(r"\b(pay|paid|salary|salaries|earn\w*|wages?|income|money|make)\b")
 
 
@@ -105,9 +107,14 @@ def mentions_pay(text: str) -> bool:
     return bool(_PAY.search(text.lower()))
 
 
-def asks_if_pay_is_fixed(text: str) -> bool:
-    lowered = corrected_cues(text)
-    return bool(_PAY.search(lowered) and _CERTAINTY.search(lowered))
+def asks_if_certain(text: str) -> bool:
+    """ "guaranteed?", "fixed?", misspelt too ("gaurenteed"): whether something is certain.
+    Whether it is the pay that is asked about is the caller's to know (NLU or `mentions_pay`)."""
+    lowered = text.lower()
+    if _CERTAINTY.search(lowered):
+        return True
+    long_words = [w for w in re.findall(r"[a-z]+", lowered) if len(w) >= 7]
+    return any(near_miss(w, _CERTAINTY_WORDS) for w in long_words)
 
 
 def corrected_cues(text: str) -> str:

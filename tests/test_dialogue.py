@@ -538,3 +538,58 @@ def test_help_asking_about_the_article_is_the_source(assistant, career):
 def test_unsure_about_pay_for_a_job_the_article_lacks_names_that_job(assistant):
     answer = assistant.answer("unclear", Turn("what are plumbers paid"))
     assert '"plumbers"' in answer.reply.text and money_in(answer.reply.text) == []
+
+
+def test_texting_shorthand_and_a_misspelt_certainty_word_still_ask_if_pay_is_fixed(
+    assistant, career
+):
+    answer = assistant.answer("salary", Turn("r salaries garanteed?"))
+    assert answer.reply.text.startswith("No.")
+    assert career.source.salary_note in answer.reply.text
+    assert money_in(answer.reply.text) == []
+    # a certainty word with nothing about pay is not this question
+    assert "national average" not in assistant.answer("out_of_scope", Turn("r u sure")).reply.text
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_a_skill_described_in_everyday_words_is_that_skill(assistant, career, index):
+    skill = career.skills[index]
+    for words in skill.described_as:
+        answer = assistant.answer("skill", Turn(f"I'm into {words}, would that help me?"))
+        assert answer.reply.text.startswith(skill.name), words
+        assert answer.slots["skill"] == skill.id
+
+
+def test_a_skill_question_describing_no_skill_asks_which(assistant):
+    answer = assistant.answer("skill", Turn("which skill do you mean"))
+    assert "Which skill" in answer.reply.text and "skill" not in answer.slots
+
+
+def test_an_unplaced_follow_up_pointing_back_is_about_the_subject_under_discussion(
+    assistant, career
+):
+    route = next(p for p in career.pathways if p.leads_to_name)
+    unsure = [("nlu_fallback", 0.3), ("ask_salary", 0.2), ("help", 0.15)]
+    answer = assistant.answer(
+        "unclear",
+        Turn("and how do you get it?", slots={"pathway": route.id}, intent_ranking=unsure),
+    )
+    assert route.leads_to_name in answer.reply.text and answer.slots["pathway"] == route.id
+    # with nothing under discussion, the same words get a clarification, not a guess
+    alone = assistant.answer("unclear", Turn("and how do you get it?", intent_ranking=unsure))
+    assert "Did you mean" in alone.reply.text
+
+
+def test_a_yes_no_about_the_person_asking_is_answered_from_a_route(assistant, career):
+    apprenticeship = next(p for p in career.pathways if p.kind == "apprenticeship")
+    answer = assistant.answer("out_of_scope", Turn("can I have a job while I study?"))
+    assert answer.reply.text.startswith("Yes.") and apprenticeship.summary in answer.reply.text
+
+
+def test_a_yes_no_pointing_back_at_a_job_is_about_that_job(assistant, career):
+    job = career.jobs[0]
+    tested = next(d for d in job.duties if d.startswith("Test"))
+    answer = assistant.answer(
+        "out_of_scope", Turn("do they do any testing?", slots={"job": job.id})
+    )
+    assert answer.reply.text.startswith("Yes.") and tested in answer.reply.text
