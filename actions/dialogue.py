@@ -7,13 +7,14 @@ tracker into a `Turn`, call one method here and dispatch the `Answer`.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
 from actions import answers, salary_maths
 from actions.answers import Reply
 from actions.knowledge import Career
-from actions.language import OCCUPATION_WORDS, EntityResolver, near_miss
+from actions.language import OCCUPATION_WORDS, EntityResolver, Mention, near_miss
 from actions.retrieval import MIN_COVERAGE, Match, PassageFinder, statements_of, subjects_of
 
 # Words that are part of asking, not of naming a job, skill or course. Whatever else a
@@ -57,6 +58,25 @@ class Turn:
     intent_ranking: List[Tuple[str, float]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What one message says, read once (`CareersAssistant.read`) and shared by every check
+    and handler of the turn: what it names, what it asks about, the form of the question."""
+
+    mentions: Tuple[Mention, ...]  # the jobs, skills and routes it names, misspelt too
+    unknown_subject: str  # a job, skill, course or place the knowledge lacks, or ''
+    asked: frozenset  # lemmas asked about: not names, words of asking or the career's name
+    mentions_pay: bool
+    place: str  # "in London": a place the figures are not for
+    unsaid_attribute: str  # "fees": a thing the knowledge has no field for
+    graded_title: str  # "senior production technician": a job the article gives no figure for
+    yes_no: bool  # "do they ...?", "r the ...?"
+    about_me: bool  # "can I ...?"
+    points_back: bool  # "it", "they", "and ...?"
+    suits: bool  # "would that help?", "I'm good at ..."
+    certainty: bool  # "guaranteed?", "fixed?"
+
+
 @dataclass
 class Answer:
     reply: Reply
@@ -87,11 +107,8 @@ _ABOUT_ME = re.compile(
 )
 # Texting forms of the words a yes/no question starts with: "r the salaries fixed?"
 _SHORTHAND = {"r": "are", "u": "you", "ur": "your"}
-
-
-def asks_yes_or_no(text: str) -> bool:
-    words = [_SHORTHAND.get(w, w) for w in text.lower().split()]
-    return bool(_YES_NO.match(" ".join(words)))
+# Readings kept (`CareersAssistant.read`): a turn's text and the few built from it.
+_READINGS_KEPT = 64
 
 
 # Topics whose answer is a list beside the point of a yes/no question about the work ("do
@@ -250,6 +267,22 @@ class CareersAssistant:
         self._career_words = {
             token.lemma_ for name in career.aliases for token in resolver.nlp(name.lower())
         }
+        self._readings: OrderedDict[str, Reading] = OrderedDict()
+        # Before the route, in this order, the first of these that answers the turn wins:
+        # what the words show NLU's topic cannot answer.
+        self.checks = [
+            self._pay_for_a_place,  # "what's the salary in London?"
+            self._attribute_not_kept,  # "how much are the course fees?"
+            self._pay_for_a_job_without_figure,  # "what does a senior technician earn?"
+            self._pay_while_training,  # "are you paid on the course?"
+            self._pay_certainty,  # "are the salaries guaranteed?"
+            self._chosen_among,  # "which of those is about customers?"
+            self._not_about_pay,  # "what languages should a QA analyst learn?"
+            self._subject_not_covered,  # "what does a nurse do?"
+            self._ranking_follow_up,  # "and the second lowest?"
+            self._yes_no_about_the_work,  # "do they train staff?"
+            self._is_this_for_me,  # "I love solving problems, would that help?"
+        ]
         # The one table from an action's topic (`action_answer_<topic>`) to its answer.
         self.routes = {
             "role": self.role,
@@ -278,77 +311,143 @@ class CareersAssistant:
         """The answer for an action's topic (`routes`), and the jobs it was about."""
         return _with_jobs_discussed(self._answer_for(topic, turn), turn)
 
+    def read(self, text: str) -> Reading:
+        """The reading of a message. Each text is read once: every check and handler of a
+        turn, and a question built from it, share the reading."""
+        reading = self._readings.get(text)
+        if reading is None:
+            reading = self._read(text)
+            self._readings[text] = reading
+            if len(self._readings) > _READINGS_KEPT:
+                self._readings.popitem(last=False)
+        return reading
+
+    def _read(self, text: str) -> Reading:
+        lowered = text.lower()
+        spelt_out = " ".join(_SHORTHAND.get(w, w) for w in lowered.split())
+        mentions = tuple(self.resolver.mentions(text))
+        return Reading(
+            mentions=mentions,
+            unknown_subject=self.resolver.unknown_subject(text, self._not_subjects),
+            asked=frozenset(
+                set(self.resolver.other_words(text)) - self._question_words - self._career_words
+            ),
+            mentions_pay=salary_maths.mentions_pay(text),
+            place=self.resolver.place_named(text),
+            unsaid_attribute=self.resolver.unsaid_attribute(text),
+            graded_title=self.resolver.graded_title(text) or _skill_named_as_a_job(mentions),
+            yes_no=bool(_YES_NO.match(spelt_out)),
+            about_me=bool(_ABOUT_ME.match(lowered)),
+            points_back=bool(_POINTS_BACK.search(lowered)),
+            suits=bool(_SUITS.search(lowered)),
+            certainty=salary_maths.asks_if_certain(text),
+        )
+
     def _answer_for(self, topic: str, turn: Turn) -> Answer:
-        """Before the route: pay asked for a place the figures are not for, a subject the
-        knowledge lacks where NLU had no topic, and a yes/no question about the work,
-        which gets the duty or responsibility that confirms it."""
-        place = self.resolver.place_named(turn.text)
-        if place and (topic in _PAY_TOPICS or salary_maths.mentions_pay(turn.text)):
-            return _declined(answers.unknown_place(self.career, place), turn, "salary")
-        if self.resolver.unsaid_attribute(turn.text):
-            return _declined(answers.not_said(self.career), turn)  # "course fees?"
-        about_pay = topic in _PAY_TOPICS or salary_maths.mentions_pay(turn.text)
-        graded = self.resolver.graded_title(turn.text) or self._skill_named_as_a_job(turn)
-        if about_pay and graded:  # "how much does a senior production technician earn?"
-            return _declined(answers.unknown_job(self.career, graded, "ask_salary"), turn, "salary")
-        if (
-            about_pay
-            and not self._job_ids(turn)
-            and self.resolver.resolve("pathway", turn.entities.get("pathway", []), turn.text)
-        ):
-            if salary_maths.mentions_pay(turn.text):
-                return _declined(answers.not_said(self.career), turn)  # pay while training
-            if not salary_maths.kind_of_question(turn.text, 0):
-                # "how many awards does it have?" taken for pay, with no pay word: the route
-                return self._about_pathway(turn, "pathway")
-        if asks_yes_or_no(turn.text) and about_pay and salary_maths.asks_if_certain(turn.text):
-            return _answer(answers.pay_not_fixed(self.career), "salary", job=turn.slots.get("job"))
-        chosen = self._chosen_among(turn)
-        if chosen:
-            return chosen
-        if topic in _PAY_TOPICS and self._pay_question_about_something_else(turn):
-            # "what programming languages should a QA analyst learn?": not the pay
-            return _declined(answers.not_said(self.career), turn)
-        if topic in _NOT_SAID_TOPICS:
-            unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
-            if unknown and about_pay:  # "what do nurses get paid?": say which job is not covered
-                return _declined(answers.unknown_job(self.career, unknown, "ask_salary"), turn)
-            if unknown:  # never a passage that happens to share a word with it
-                return _declined(answers.out_of_scope(self.career), turn)
-        if topic in ("follow_up", "out_of_scope", "unclear") and turn.slots.get("topic") in (
-            "salary",
-            "monthly_salary",
-        ):
-            computed = self._computed_salary_answer(turn)  # "and the second lowest?"
-            if computed:
-                return computed
-        if topic in _YES_NO_TOPICS and asks_yes_or_no(turn.text):
-            unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
-            match = None if unknown else self._confirming_statement(turn)
-            if match:
-                reply = answers.yes_from(
-                    match.passage.section, match.passage.text, match.passage.denies
-                )
-                return _from_passage(match, reply)
-            unsaid = [
-                w for w in self.passages.unknown_words(turn.text) if w not in self._question_words
-            ]
-            if not unknown and (topic in _NOT_SAID_TOPICS or (topic in _WORK_TOPICS and unsaid)):
-                # "do they work weekends?": nothing in the knowledge says either way
-                return _declined(answers.not_said(self.career), turn)
-        if topic in _SUITS_TOPICS and _SUITS.search(turn.text.lower()) and not self._job_ids(turn):
-            # "I love solving problems, would that help?": the passage about that, if any
-            match = self.passages.best(turn.text, SUITS_MIN_SCORE, SUITS_MIN_COVERAGE)
-            if match:
-                return _from_passage(match)
+        """The first of `checks` that answers the turn, else the route for its topic; an
+        overview gives way to a narrower passage, and a yes/no question gets its verdict."""
+        reading = self.read(turn.text)
+        for check in self.checks:
+            answer = check(topic, turn, reading)
+            if answer:
+                return answer
         if topic in ("role", "responsibilities") and self._job_ids(turn):
             topic = "job_duties"  # "tell me about the assembly technician role"
         answer = self.routes[topic](turn)
         if topic in _OVERVIEW_TOPICS:
             answer = self._more_specific(turn, answer) or answer
-        if asks_yes_or_no(turn.text):
+        if reading.yes_no:
             answer = Answer(self._confirmed(turn, answer.reply), answer.slots)
         return answer
+
+    # --- the checks before the route ----------------------------------------------------
+
+    def _pay_for_a_place(self, topic: str, turn: Turn, reading: Reading) -> Answer | None:
+        if reading.place and _about_pay(topic, reading):
+            return _declined(answers.unknown_place(self.career, reading.place), turn, "salary")
+        return None
+
+    def _attribute_not_kept(self, topic: str, turn: Turn, reading: Reading) -> Answer | None:
+        return _declined(answers.not_said(self.career), turn) if reading.unsaid_attribute else None
+
+    def _pay_for_a_job_without_figure(
+        self, topic: str, turn: Turn, reading: Reading
+    ) -> Answer | None:
+        if reading.graded_title and _about_pay(topic, reading):
+            reply = answers.unknown_job(self.career, reading.graded_title, "ask_salary")
+            return _declined(reply, turn, "salary")
+        return None
+
+    def _pay_while_training(self, topic: str, turn: Turn, reading: Reading) -> Answer | None:
+        """Pay asked about a route, which has none; NLU's pay topic for a question about a
+        route with no pay word ("how many awards does it have?") is about the route."""
+        if (
+            not _about_pay(topic, reading)
+            or self._job_ids(turn)
+            or not self.resolver.resolve("pathway", turn.entities.get("pathway", []), turn.text)
+        ):
+            return None
+        if reading.mentions_pay:
+            return _declined(answers.not_said(self.career), turn)
+        if not salary_maths.kind_of_question(turn.text, 0):
+            return self._about_pathway(turn, "pathway")
+        return None
+
+    def _pay_certainty(self, topic: str, turn: Turn, reading: Reading) -> Answer | None:
+        if reading.yes_no and reading.certainty and _about_pay(topic, reading):
+            return _answer(answers.pay_not_fixed(self.career), "salary", job=turn.slots.get("job"))
+        return None
+
+    def _not_about_pay(self, topic: str, turn: Turn, reading: Reading) -> Answer | None:
+        if topic in _PAY_TOPICS and self._pay_question_about_something_else(turn):
+            return _declined(answers.not_said(self.career), turn)
+        return None
+
+    def _subject_not_covered(self, topic: str, turn: Turn, reading: Reading) -> Answer | None:
+        """Where NLU had no topic, a subject the knowledge lacks is declined: never a
+        passage that happens to share a word with it."""
+        if topic not in _NOT_SAID_TOPICS or not reading.unknown_subject:
+            return None
+        if _about_pay(topic, reading):  # "what do nurses get paid?": say which job is not covered
+            reply = answers.unknown_job(self.career, reading.unknown_subject, "ask_salary")
+            return _declined(reply, turn)
+        return _declined(answers.out_of_scope(self.career), turn)
+
+    def _ranking_follow_up(self, topic: str, turn: Turn, reading: Reading) -> Answer | None:
+        if topic in ("follow_up", "out_of_scope", "unclear") and turn.slots.get("topic") in (
+            "salary",
+            "monthly_salary",
+        ):
+            return self._computed_salary_answer(turn)
+        return None
+
+    def _yes_no_about_the_work(self, topic: str, turn: Turn, reading: Reading) -> Answer | None:
+        """A yes/no question about the work gets the duty or responsibility that confirms
+        it, or "the article doesn't say" when the knowledge settles nothing."""
+        if topic not in _YES_NO_TOPICS or not reading.yes_no:
+            return None
+        match = None if reading.unknown_subject else self._confirming_statement(turn)
+        if match:
+            reply = answers.yes_from(
+                match.passage.section, match.passage.text, match.passage.denies
+            )
+            return _from_passage(match, reply)
+        unsaid = [
+            w for w in self.passages.unknown_words(turn.text) if w not in self._question_words
+        ]
+        if not reading.unknown_subject and (
+            topic in _NOT_SAID_TOPICS or (topic in _WORK_TOPICS and unsaid)
+        ):
+            # "do they work weekends?": nothing in the knowledge says either way
+            return _declined(answers.not_said(self.career), turn)
+        return None
+
+    def _is_this_for_me(self, topic: str, turn: Turn, reading: Reading) -> Answer | None:
+        """ "I love solving problems, would that help?": the passage about that, if any."""
+        if topic in _SUITS_TOPICS and reading.suits and not self._job_ids(turn):
+            match = self.passages.best(turn.text, SUITS_MIN_SCORE, SUITS_MIN_COVERAGE)
+            return _from_passage(match) if match else None
+        return None
 
     def _confirmed(self, turn: Turn, reply: Reply) -> Reply:
         """A yes/no question's answer, led by its verdict when the answer settles it: "No"
@@ -357,14 +456,14 @@ class CareersAssistant:
         if reply.text.startswith(("Yes", "No", "The article doesn't say")):
             return reply
         if any(d in reply.text for d in _DECLINE_WORDS):
-            unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
+            unknown = self.read(turn.text).unknown_subject
             return _with_verdict(reply, False) if unknown else reply
         asked = {
             word
             for word in set(self.resolver.other_words(turn.text)) - self._question_words
             if not near_miss(word, self._question_words)  # "is empthy a skil u need"
         }
-        if not asked and not self.resolver.mentions(turn.text):
+        if not asked and not self.read(turn.text).mentions:
             return reply
         said = set(self.resolver.other_words(reply.text)) | set(reply.text.lower().split())
         if asked <= said:
@@ -408,7 +507,7 @@ class CareersAssistant:
     # --- skills -------------------------------------------------------------------------
 
     def skills(self, turn: Turn) -> Answer:
-        unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
+        unknown = self.read(turn.text).unknown_subject
         if unknown:  # "is teamwork an important skill?"
             return self._skill_answer(None, unknown)
         listed = [s.id for s in self.career.skills]
@@ -446,7 +545,7 @@ class CareersAssistant:
         answer = self._about_pathway(turn, "pathway_duration")
         route = self.career.pathway(answer.slots.get("pathway") or "")
         months = _months_in(turn.text)
-        if route and route.duration and months and asks_yes_or_no(turn.text):
+        if route and route.duration and months and self.read(turn.text).yes_no:
             # "does it always take 2 years?": no, 12 to 24 months; "can it take 18 months?": yes
             span = route.duration
             fixed = span.min_months == span.max_months
@@ -544,7 +643,7 @@ class CareersAssistant:
         computed = self._computed_salary_answer(turn)
         if computed:
             return computed
-        unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
+        unknown = self.read(turn.text).unknown_subject
         if unknown:  # "production manager salary", "technician pay in australia"
             return _answer(answers.unknown_job(self.career, unknown, "ask_salary"), "salary")
         with_caveat = not turn.slots.get("salary_caveat_shown")
@@ -577,7 +676,7 @@ class CareersAssistant:
         if not named and turn.slots.get("topic") == "salary" and len(listed) == 2:
             named = list(listed)  # "by how much?" after two jobs compared
         if len(named) < 2:
-            unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
+            unknown = self.read(turn.text).unknown_subject
             if unknown:
                 return _answer(answers.unknown_job(self.career, unknown, "ask_salary"), "salary")
             return self.salary_ranking(turn)
@@ -587,12 +686,12 @@ class CareersAssistant:
         if (
             len(self._job_ids(turn)) >= 2
             and plain_difference
-            and not salary_maths.mentions_pay(turn.text)
-            and not asks_yes_or_no(turn.text)
+            and not self.read(turn.text).mentions_pay
+            and not self.read(turn.text).yes_no
         ):
             # "what's the difference between a QA analyst and a QA manager?": the work too
             reply = answers.two_jobs(first, second, reply)
-        if asks_yes_or_no(turn.text):
+        if self.read(turn.text).yes_no:
             # "does a QA manager earn more than an analyst?": say which way it goes first
             before_than = turn.text.lower().split(" than ")[0]
             subject = self.resolver.resolve("job", [], before_than) or previous or named[0]
@@ -680,13 +779,9 @@ class CareersAssistant:
         """Low NLU confidence: a misspelt name alone, a passage that clearly answers it,
         else "did you mean" for the two likeliest topics, else an honest "I can't help with
         that". Never a guess at a figure."""
-        mentions = self.resolver.mentions(turn.text)
+        mentions = self.read(turn.text).mentions
         bare_name = len(self.resolver.other_words(turn.text)) <= 1
-        if (
-            mentions
-            and bare_name
-            and not self.resolver.unknown_subject(turn.text, self._not_subjects)
-        ):
+        if mentions and bare_name and not self.read(turn.text).unknown_subject:
             # "atention to detial?": only a (misspelt) name, so answer about that thing
             return self.follow_up(Turn(turn.text, slots={**turn.slots, "topic": None}))
         likely = [
@@ -704,7 +799,7 @@ class CareersAssistant:
             return self.role(turn)
         named = mentions[0].entity_type if mentions else ""
         torn = len(likely) == 2 and set(likely) <= _QUESTIONS_ABOUT.get(named, set())
-        if named and not torn and not self.resolver.unknown_subject(turn.text, self._not_subjects):
+        if named and not torn and not self.read(turn.text).unknown_subject:
             # "tell me about the quality assurance manager role": about what it names, unless
             # NLU is torn between two questions about it ("qa manager money stuff")
             return self._about(named, mentions[0].id, turn)
@@ -712,7 +807,7 @@ class CareersAssistant:
         if match:
             return _from_passage(match)
         in_context = self._subject_in_context(turn)
-        if in_context and not mentions and not self._asked_words(turn.text):
+        if in_context and not mentions and not set(self.read(turn.text).asked):
             # "and what do you get after?", "how do you get it?" after a route: nothing of
             # its own to go on, so it is about what was just discussed
             return self._about(*in_context, turn)
@@ -731,13 +826,13 @@ class CareersAssistant:
         """'what about a QA manager?', 'and empathy?', 'the second one': continue the topic."""
         topic = turn.slots.get("topic") or ""
         chosen = self._ordinal_choice(turn)
-        mentions = self.resolver.mentions(turn.text)
+        mentions = self.read(turn.text).mentions
         if chosen:
             entity_type, subject_id = chosen
         elif mentions:
             entity_type, subject_id = mentions[0].entity_type, mentions[0].id
         else:
-            unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
+            unknown = self.read(turn.text).unknown_subject
             entity_type, subject_id = self._type_for_topic(topic), None
             if not unknown and topic in _PAY_TOPICS:
                 return self.all_salaries(turn)  # "what about in the UK then?"
@@ -804,7 +899,7 @@ class CareersAssistant:
         assembly technician makes", taken for a skill question), else the passage its words
         match, read together with the subject under discussion ("does it depend on
         anything?" after the apprenticeship's length). None when neither holds."""
-        other = [m for m in self.resolver.mentions(turn.text) if m.entity_type != kind]
+        other = [m for m in self.read(turn.text).mentions if m.entity_type != kind]
         if other:
             return self._about(other[0].entity_type, other[0].id, turn)
         match = self._passage_in_context(turn)
@@ -819,21 +914,17 @@ class CareersAssistant:
             return match
         return None
 
-    def _asked_words(self, text: str) -> set:
-        """What a question asks about: its words less names, question and career words."""
-        return set(self.resolver.other_words(text)) - self._question_words - self._career_words
-
     def _more_specific(self, turn: Turn, overview: Answer) -> Answer | None:
         """Instead of an overview that holds none of the words the question asks about,
         the passage about the job, skill or route the question names ("what theories might
         they research?" is about the research skill): the question was narrower."""
-        asked = self._asked_words(turn.text)
+        asked = set(self.read(turn.text).asked)
         if not asked or asked & set(self.resolver.other_words(overview.reply.text)):
             return None
         match = self.passages.best(turn.text, INSTEAD_MIN_SCORE, INSTEAD_MIN_COVERAGE)
         if not match:
             return None
-        named = {(m.entity_type, m.id) for m in self.resolver.mentions(turn.text)}
+        named = {(m.entity_type, m.id) for m in self.read(turn.text).mentions}
         return _from_passage(match) if match.passage.subject in named else None
 
     def _described_skill(self, text: str) -> str | None:
@@ -851,29 +942,18 @@ class CareersAssistant:
         match = self.subjects.best_among(words, lambda p: _is_skill(p.subject))
         return match.passage.subject[1] if match and match.score >= DESCRIBED_MIN_SCORE else None
 
-    def _skill_named_as_a_job(self, turn: Turn) -> str:
-        """ "data analyst": a skill's name (a near miss of "data analysis") ending in an
-        occupation, so a job the article gives no pay for; '' otherwise."""
-        for mention in self.resolver.mentions(turn.text):
-            last = mention.text.split()[-1]
-            if mention.entity_type != "job" and (
-                last in OCCUPATION_WORDS or last[:-1] in OCCUPATION_WORDS
-            ):
-                return mention.text
-        return ""
-
     def _pay_question_about_something_else(self, turn: Turn) -> bool:
         """NLU heard a pay question naming a job, but the words asked about are neither pay
         nor anything the knowledge mentions."""
         named = self._job_ids(turn)
-        if len(named) != 1 or salary_maths.mentions_pay(turn.text):
+        if len(named) != 1 or self.read(turn.text).mentions_pay:
             return False
         if salary_maths.kind_of_question(turn.text, 1) or self._is_bare_follow_up(turn):
             return False
         unknown = set(self.passages.unknown_words(turn.text))
         asked = {
             word
-            for word in self._asked_words(turn.text)
+            for word in set(self.read(turn.text).asked)
             if not near_miss(word, self._question_words)  # "salery for a qa manger"
         }
         # a word the knowledge never uses: "programming languages", not "going rate"
@@ -895,7 +975,7 @@ class CareersAssistant:
         own = None
         if named:
             own = self.statements.best_among(turn.text, lambda p: p.subject in named)
-        elif _ABOUT_ME.match(turn.text.lower()):  # "can I work and study?": a route's
+        elif self.read(turn.text).about_me:  # "can I work and study?": a route's
             own = self.passages.best_among(turn.text, lambda p: _is_route(p.subject))
         if not named and (not own or own.score < OWN_MIN_SCORE):
             own = self.statements.best_among(turn.text, lambda p: p.subject is None)
@@ -909,7 +989,7 @@ class CareersAssistant:
 
         return own if held(own) >= held(best) else best
 
-    def _chosen_among(self, turn: Turn) -> Answer | None:
+    def _chosen_among(self, topic: str, turn: Turn, reading: Reading) -> Answer | None:
         """ "Which of those ...?" after a list: the listed item (or responsibility) its words
         match best, not another answer. Pay questions ("which of them pays most?") are
         computed instead."""
@@ -945,7 +1025,7 @@ class CareersAssistant:
 
     def _subject_in_context(self, turn: Turn) -> Tuple[str, str] | None:
         """The job, skill or route under discussion, when a pronoun or "and ..." points back."""
-        if not _POINTS_BACK.search(turn.text.lower()):
+        if not self.read(turn.text).points_back:
             return None
         for entity_type in ("job", "skill", "pathway"):
             subject_id = turn.slots.get(entity_type)
@@ -956,7 +1036,7 @@ class CareersAssistant:
     def _in_context(self, turn: Turn) -> str:
         """The turn's text, with the name of the subject under discussion when it names
         none itself: what "it" and "they" stand for."""
-        if self.resolver.mentions(turn.text):
+        if self.read(turn.text).mentions:
             return turn.text
         if turn.slots.get("topic") in _PAY_TOPICS:
             return f"{turn.text} salary pay"  # "what do they depend on?" after the figures
@@ -971,7 +1051,7 @@ class CareersAssistant:
 
     def _job_ids(self, turn: Turn) -> List[str]:
         ids = [self.resolver.canonical_id("job", v) for v in turn.entities.get("job", [])]
-        ids += [m.id for m in self.resolver.mentions(turn.text) if m.entity_type == "job"]
+        ids += [m.id for m in self.read(turn.text).mentions if m.entity_type == "job"]
         ids = list(dict.fromkeys(i for i in ids if i))
         other = self._other_job(turn)
         # "the two QA jobs" names both
@@ -997,10 +1077,26 @@ class CareersAssistant:
         chosen = self._ordinal_choice(turn)
         if chosen and chosen[0] == entity_type:
             return chosen[1], ""
-        unknown = self.resolver.unknown_subject(turn.text, self._not_subjects)
+        unknown = self.read(turn.text).unknown_subject
         if unknown:
             return None, unknown
         return self.resolver.canonical_id(entity_type, turn.slots.get(entity_type) or ""), ""
+
+
+def _skill_named_as_a_job(mentions: Tuple[Mention, ...]) -> str:
+    """ "data analyst": a skill's name (a near miss of "data analysis") ending in an
+    occupation, so a job the article gives no pay for; '' otherwise."""
+    for mention in mentions:
+        last = mention.text.split()[-1]
+        if mention.entity_type != "job" and (
+            last in OCCUPATION_WORDS or last[:-1] in OCCUPATION_WORDS
+        ):
+            return mention.text
+    return ""
+
+
+def _about_pay(topic: str, reading: Reading) -> bool:
+    return topic in _PAY_TOPICS or reading.mentions_pay
 
 
 def _is_skill(subject: Tuple[str, str] | None) -> bool:

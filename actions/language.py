@@ -247,8 +247,10 @@ class EntityResolver:
 
     def place_named(self, text: str) -> str:
         """A place the figures are not for ("in australia", "london"), or ''."""
-        doc = self._analyse(text)[0]
-        return next((t.text for t in doc if t.lower_ in PLACE_WORDS), "")
+        doc = self._analyse(text)[0]  # parsed lower-cased: the place as the user wrote it
+        place = next((t.text for t in doc if t.lower_ in PLACE_WORDS), "")
+        written = re.search(rf"\b{re.escape(place)}\b", text, re.IGNORECASE) if place else None
+        return written.group(0) if written else place
 
     def unsaid_attribute(self, text: str) -> str:
         """A thing asked about that the knowledge has no field for ("cost"), or ''."""

@@ -593,3 +593,19 @@ def test_a_yes_no_pointing_back_at_a_job_is_about_that_job(assistant, career):
         "out_of_scope", Turn("do they do any testing?", slots={"job": job.id})
     )
     assert answer.reply.text.startswith("Yes.") and tested in answer.reply.text
+
+
+def test_a_message_is_read_once_and_the_reading_says_its_form(assistant):
+    reading = assistant.read("r the salaries garanteed?")
+    assert reading.yes_no and reading.certainty and reading.mentions_pay
+    assert assistant.read("r the salaries garanteed?") is reading
+    asking = assistant.read("can I study while I work?")
+    assert asking.about_me and asking.yes_no and not asking.certainty
+    assert assistant.read("and how long does it take?").points_back
+    assert not assistant.read("how long is the apprenticeship?").points_back
+
+
+def test_the_checks_before_the_routes_answer_before_nlus_topic(assistant, career):
+    # NLU's topic (the jobs list) cannot answer pay for a place: the first check does
+    answer = assistant.answer("jobs", Turn("what would a QA analyst be paid in Australia?"))
+    assert money_in(answer.reply.text) == [] and "Australia" in answer.reply.text
