@@ -108,3 +108,26 @@ def _action_class(topic: str) -> type:
 for _topic in ASSISTANT.routes:
     _cls = _action_class(_topic)
     globals()[_cls.__name__] = _cls
+
+
+class ActionRecordFeedback(Action):
+    """A rating of an answer (actions/feedback.py). It is kept as the user message it came
+    in, with the rated reply in its metadata; the action says nothing and sets no slot, so
+    the dialogue goes on as before the rating."""
+
+    def name(self) -> str:
+        return "action_record_feedback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        rating = next(
+            (
+                e.get("value")
+                for e in tracker.latest_message.get("entities", [])
+                if e.get("entity") == "rating"
+            ),
+            None,
+        )
+        logger.info("Rating %r in conversation %s", rating, tracker.sender_id)
+        return []

@@ -10,6 +10,9 @@
   (`/ask_pathway_entry_requirements{"pathway":...}`) travels as a key derived from it; on a
   press, the key is matched against the buttons of the bot's messages in the conversation
   (the tracker store), so it works after a restart and on any replica.
+- Every reply ends with a row of two buttons, "Helpful" and "Not helpful" (the widget's
+  rating, actions/feedback.py); a press is a `/feedback{...}` message whose metadata names
+  the rated message by its text, which Telegram sends back with the press.
 - The webhook is registered once, at start-up. Rasa's connector registers it whenever it
   builds an output channel, with `asyncio.run`, which fails inside the running server.
 """
@@ -25,6 +28,7 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional
 import aiohttp
 from aiogram import Bot
 from aiogram.bot import api
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.exceptions import TelegramAPIError
 from rasa.core.channels import telegram as rasa_telegram
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -34,6 +38,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.feedback import is_feedback, rated_reply_metadata, rating_buttons
 from channels.limits import ChannelLimits
 
 TELEGRAM_API_URL = "https://api.telegram.org"
@@ -75,6 +80,13 @@ class TelegramOutput(rasa_telegram.TelegramOutput):
             api.Methods.SET_WEBHOOK, {"url": url, "secret_token": self.secret_token}
         )
 
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        # One Telegram message per paragraph, as Rasa's; the last carries the rating.
+        *paragraphs, last = text.strip().split("\n\n")
+        for paragraph in paragraphs:
+            await self.send_message(recipient_id, paragraph)
+        await self.send_message(recipient_id, last, reply_markup=keyboard([]))
+
     async def send_text_with_buttons(
         self,
         recipient_id: str,
@@ -83,8 +95,20 @@ class TelegramOutput(rasa_telegram.TelegramOutput):
         button_type: Optional[str] = "vertical",
         **kwargs: Any,
     ) -> None:
-        buttons = [{**b, "payload": callback_data(b["payload"])} for b in buttons]
-        await super().send_text_with_buttons(recipient_id, text, buttons, button_type, **kwargs)
+        await self.send_message(recipient_id, text, reply_markup=keyboard(buttons))
+
+
+def keyboard(buttons: List[Dict[str, Any]]) -> InlineKeyboardMarkup:
+    """One row per button, readable on a phone, then the two rating buttons side by side."""
+    markup = InlineKeyboardMarkup()
+    for button in buttons:
+        markup.row(
+            InlineKeyboardButton(button["title"], callback_data=callback_data(button["payload"]))
+        )
+    markup.row(
+        *(InlineKeyboardButton(b["title"], callback_data=b["payload"]) for b in rating_buttons())
+    )
+    return markup
 
 
 class TelegramInput(ChannelLimits, rasa_telegram.TelegramInput):
@@ -106,6 +130,14 @@ class TelegramInput(ChannelLimits, rasa_telegram.TelegramInput):
 
     def get_output_channel(self) -> TelegramOutput:
         return TelegramOutput(self.access_token, self.api_url, self.secret_token)
+
+    def get_metadata(self, request: Request) -> Optional[Dict[str, Any]]:
+        """A rating names the message whose button was pressed: Telegram sends it along."""
+        update = request.json if isinstance(request.json, dict) else {}
+        press = update.get("callback_query") or {}
+        if not is_feedback(str(press.get("data") or "")):
+            return None
+        return rated_reply_metadata(str((press.get("message") or {}).get("text") or ""))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # Fail at start-up, as Rasa's connector does, if Telegram refuses the webhook.

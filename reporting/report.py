@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from actions.feedback import HELPFUL, NOT_HELPFUL
 from reporting.turns import CLARIFIED, DECLINED, OUTCOMES, PASSAGE, Turn
 from reporting.unanswered import UnansweredGroup, unanswered_groups
 
@@ -60,6 +61,7 @@ def build_report(
         outcomes_table(turns),
         unanswered_table(groups),
         latency_table(turns),
+        not_helpful_table(turns),
     ]
     return Report(
         since=since,
@@ -198,6 +200,24 @@ def latency_table(turns: Sequence[Turn]) -> Table:
     )
 
 
+def not_helpful_table(turns: Sequence[Turn]) -> Table:
+    rated = [t for t in turns if t.rating]
+    helpful = sum(t.rating == HELPFUL for t in rated)
+    rows = [
+        [t.day.isoformat(), t.channel, t.conversation_id, t.text, t.rated_reply, t.rating_comment]
+        for t in rated
+        if t.rating == NOT_HELPFUL
+    ]
+    return Table(
+        "not_helpful",
+        'Answers rated "Not helpful"',
+        ["day", "channel", "conversation", "question", "reply", "comment"],
+        rows,
+        f"{len(rated)} answers rated: {helpful} helpful, {len(rows)} not helpful. A rating "
+        "changed later counts as its latest; the day is the question's.",
+    )
+
+
 def write_report(report: Report, out: Path) -> Path:
     """index.html, a CSV file per table and nlu_suggestions.yml in `out`; the page's path."""
     out.mkdir(parents=True, exist_ok=True)
@@ -231,8 +251,7 @@ def render_html(report: Report) -> str:
         _section(t["outcomes"], _outcomes_chart(t["outcomes"])),
         _unanswered_section(t["unanswered"], report.groups),
         _section(t["latency"]),
-        '<section id="ratings"><h2>"Not helpful" ratings</h2><p>No ratings yet. Ratings '
-        'given with the chat\'s "Not helpful" button will be listed here.</p></section>',
+        _section(t["not_helpful"]),
     ]
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

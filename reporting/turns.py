@@ -10,6 +10,10 @@ A turn is a user message and what followed until the assistant listened again. I
 - `passage`: the `topic` slot is "passage": answered by quoting a retrieved passage.
 - `answered`: everything else (an answer from the knowledge, a greeting).
 
+A rating ("Helpful", "Not helpful": actions/feedback.py) is not a turn: it belongs to the
+turn whose reply it rates, and the latest rating of a turn is the one it keeps (with the
+comment of an earlier one the same, if it has none).
+
 The actions send a slot only when its value changes (actions/actions.py), so the `topic`
 after a turn is the slot's value as replayed over the whole conversation, not only the
 turn's own slot events. The texts are as stored: already masked ([email], [phone]).
@@ -18,7 +22,7 @@ turn's own slot events. The texts are as stored: already masked ([email], [phone
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional
@@ -26,6 +30,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional
 import sqlalchemy as sa
 
 from actions.answers import CLARIFYING_QUESTIONS
+from actions.feedback import feedback_of, rated_bot_message
 
 ANSWERED, PASSAGE, CLARIFIED, DECLINED = "answered", "passage", "clarified", "declined"
 OUTCOMES = (ANSWERED, PASSAGE, CLARIFIED, DECLINED)
@@ -64,6 +69,9 @@ class Turn:
     answered_by: Optional[str]  # the action that replied: action_answer_salary, utter_greet
     topic: Optional[str]  # the `topic` slot after an answer action's turn
     outcome: str
+    rating: Optional[str] = None  # the latest: actions.feedback.HELPFUL or NOT_HELPFUL
+    rating_comment: str = ""
+    rated_reply: str = ""  # the reply rated (of the turn's replies), as stored
 
     @property
     def day(self) -> date:
@@ -109,12 +117,31 @@ def turns_of(conversation_id: str, events: Iterable[Dict[str, Any]]) -> List[Tur
     turns: List[Turn] = []
     topic: Optional[str] = None
     open_turn: Optional[Dict[str, Any]] = None
+    # Every bot message so far, and the index in `turns` of the turn it replied in.
+    bot_texts: List[str] = []
+    bot_turns: List[Optional[int]] = []
+    ratings: Dict[int, tuple] = {}  # turn index: (feedback, the rated reply's text)
     for event in events:
         kind = event.get("event")
         if kind == "session_started":
             topic = None  # slots carried over are set again by the events that follow
         elif kind == "slot" and event.get("name") == "topic":
             topic = event.get("value")
+        elif kind == "bot":
+            bot_texts.append(event.get("text") or "")
+            bot_turns.append(len(turns) if open_turn else None)
+        feedback = feedback_of(event) if kind == "user" else None
+        if feedback:
+            if open_turn:
+                turns.append(_closed(conversation_id, open_turn, topic))
+                open_turn = None
+            rated = rated_bot_message(feedback, bot_texts)
+            if rated is not None and bot_turns[rated] is not None:
+                earlier = ratings.get(bot_turns[rated], (None,))[0]
+                if earlier and earlier.rating == feedback.rating and not feedback.comment:
+                    feedback = earlier  # the same rating again (a double press) keeps its comment
+                ratings[bot_turns[rated]] = (feedback, bot_texts[rated])
+            continue
         if kind == "user":
             if open_turn:
                 turns.append(_closed(conversation_id, open_turn, topic))
@@ -132,6 +159,13 @@ def turns_of(conversation_id: str, events: Iterable[Dict[str, Any]]) -> List[Tur
                 open_turn["answered_by"] = name
     if open_turn:
         turns.append(_closed(conversation_id, open_turn, topic))
+    for index, (feedback, reply) in ratings.items():
+        turns[index] = replace(
+            turns[index],
+            rating=feedback.rating,
+            rating_comment=feedback.comment,
+            rated_reply=reply,
+        )
     return turns
 
 

@@ -54,15 +54,31 @@ def _phone_mask(match: re.Match) -> str:
 
 
 def mask_event_data(data: dict) -> dict:
-    """A serialised user or bot event with its text masked (the event itself is unchanged)."""
+    """A serialised user or bot event with its text masked (the event itself is unchanged).
+
+    Also the entity values and metadata texts of a user event: a rating's comment travels
+    as an entity (`/feedback{"comment": ...}`), the rated reply's text as metadata
+    (actions/feedback.py), and both are free text."""
     if data.get("event") not in ("user", "bot") or not data.get("text"):
         return data
     masked = dict(data, text=mask_contact_details(data["text"]))
-    if isinstance(data.get("parse_data"), dict) and data["parse_data"].get("text"):
+    parse_data = data.get("parse_data")
+    if isinstance(parse_data, dict) and parse_data.get("text"):
         masked["parse_data"] = dict(
-            data["parse_data"], text=mask_contact_details(data["parse_data"]["text"])
+            parse_data,
+            text=mask_contact_details(parse_data["text"]),
+            entities=[_masked_values(e) for e in parse_data.get("entities") or []],
         )
+    if isinstance(data.get("metadata"), dict):
+        masked["metadata"] = _masked_values(data["metadata"])
     return masked
+
+
+def _masked_values(mapping: dict) -> dict:
+    """`mapping` with its string values masked (one level: metadata and entities are flat)."""
+    if not isinstance(mapping, dict):
+        return mapping
+    return {k: mask_contact_details(v) if isinstance(v, str) else v for k, v in mapping.items()}
 
 
 def retention_cutoff(days: float, now: Optional[float] = None) -> Optional[float]:

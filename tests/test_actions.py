@@ -110,3 +110,19 @@ async def test_the_help_action_sends_the_domains_help_response(dispatcher):
     events = await actions.ActionAnswerHelp().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert message["response"] == "utter_help" and events == []
+
+
+async def test_a_rating_says_nothing_and_sets_no_slot(career, dispatcher):
+    """What the next question sees is what the rated answer left: job, topic, list."""
+    slots = {"job": career.jobs[3].id, "topic": "salary", "listed": [j.id for j in career.jobs]}
+    rating = make_tracker(
+        '/feedback{"rating":"not_helpful","comment":"I wanted the pay after tax"}',
+        "feedback",
+        entities=[
+            {"entity": "rating", "value": "not_helpful"},
+            {"entity": "comment", "value": "I wanted the pay after tax"},
+        ],
+        slots=slots,
+    )
+    assert await actions.ActionRecordFeedback().run(dispatcher, rating, DOMAIN) == []
+    assert dispatcher.messages == []

@@ -68,6 +68,25 @@ def test_user_and_bot_event_texts_are_masked_and_others_left_alone():
     assert privacy.mask_event_data(action) == action
 
 
+def test_a_ratings_comment_and_rated_reply_are_masked_too():
+    text = '/feedback{"rating":"not_helpful","comment":"mail jo@example.com"}'
+    entities = [
+        {"entity": "rating", "value": "not_helpful"},
+        {"entity": "comment", "value": "mail jo@example.com"},
+    ]
+    user = UserUttered(
+        text,
+        {"name": "feedback"},
+        entities,
+        metadata={"rated_reply": "Call 07700 900123 for details", "size": 3},
+    ).as_dict()
+    masked = privacy.mask_event_data(user)
+    assert masked["text"] == '/feedback{"rating":"not_helpful","comment":"mail [email]"}'
+    values = {e["entity"]: e["value"] for e in masked["parse_data"]["entities"]}
+    assert values == {"rating": "not_helpful", "comment": "mail [email]"}
+    assert masked["metadata"] == {"rated_reply": "Call [phone] for details", "size": 3}
+
+
 def test_retention_cutoff_is_the_period_before_now():
     now = 1_800_000_000.0
     assert privacy.retention_cutoff(90, now) == now - 90 * DAY

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import importlib.util
 import re
 import subprocess
 import sys
+import threading
 import uuid
 from datetime import date, datetime, timezone
+from functools import partial
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator, List, Optional
 
@@ -30,7 +34,8 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions import answers
+from actions import answers, feedback
+from actions.feedback import HELPFUL, NOT_HELPFUL
 from reporting import unanswered
 from reporting.report import build_report, write_report
 from reporting.turns import (
@@ -42,6 +47,7 @@ from reporting.turns import (
     StoreError,
     Turn,
     read_turns,
+    turns_of,
 )
 from reporting.unanswered import read_nlu_examples
 from stores.tracker_store import IncrementalSQLTrackerStore
@@ -75,6 +81,24 @@ def turn(
     return events + [ActionExecuted("action_listen", timestamp=at + latency)]
 
 
+def rating(value: str, rated_reply: str, at: float, comment: str = "") -> List[Event]:
+    """A press of "Helpful" or "Not helpful" as the widget sends it, naming the reply."""
+    entities = [{"entity": "rating", "value": value}]
+    if comment:
+        entities.append({"entity": "comment", "value": comment})
+    return [
+        UserUttered(
+            feedback.feedback_payload(value, comment),
+            {"name": "feedback", "confidence": 1.0},
+            entities,
+            timestamp=at,
+            metadata=feedback.rated_reply_metadata(rated_reply),
+        ),
+        ActionExecuted("action_record_feedback", timestamp=at + 0.01),
+        ActionExecuted("action_listen", timestamp=at + 0.01),
+    ]
+
+
 def conversation(at: float, *turns: List[Event]) -> List[Event]:
     opening = [
         ActionExecuted("action_session_start", timestamp=at - 1),
@@ -89,6 +113,8 @@ CONVERSATIONS = {
         DECEMBER_1,
         turn("How much does a QA manager earn?", "ask_salary", "action_answer_salary",
              "A quality assurance manager earns ...", DECEMBER_1, 0.2, "salary"),
+        rating(NOT_HELPFUL, "A quality assurance manager earns ...", DECEMBER_1 + 5,
+               f"mail me at jo@example.com {SCRIPT}"),
         turn("What's the weather like in Leeds today?", "out_of_scope",
              "action_answer_out_of_scope", OUT_OF_SCOPE_REPLY, DECEMBER_1 + 10, 0.1,
              "out_of_scope"),
@@ -106,11 +132,15 @@ CONVERSATIONS = {
         turn(f"contact me at jo@example.com {SCRIPT}", "out_of_scope",
              "action_answer_out_of_scope", OUT_OF_SCOPE_REPLY, DECEMBER_2 + 20, 0.6,
              "out_of_scope"),
+        # An earlier reply rated after another message; the rating changed: the latest counts.
+        rating(NOT_HELPFUL, 'From the article\'s section "Role"', DECEMBER_2 + 22),
+        rating(HELPFUL, 'From the article\'s section "Role"', DECEMBER_2 + 24),
     ),
     "telegram:42": conversation(
         DECEMBER_2,
         turn("what does a qa analyst do", "ask_job_duties", "action_answer_job_duties",
              "What a quality assurance analyst does: ...", DECEMBER_2, 1.0, "job_duties"),
+        rating(NOT_HELPFUL, "What a quality assurance analyst does", DECEMBER_2 + 5),
     ),
 }  # fmt: skip
 NLU_EXAMPLES = {
@@ -228,6 +258,20 @@ def test_unanswered_questions_grouped_most_frequent_first(report):
     )
 
 
+def test_every_answer_rated_not_helpful_with_its_question_reply_and_comment(report):
+    """Ratings are not turns (the counts above have none), and a rating changed later
+    counts as its latest."""
+    assert rows(report, "not_helpful") == [
+        ["2026-12-01", "rest", "rest:alice", "How much does a QA manager earn?",
+         "A quality assurance manager earns ...", f"mail me at [email] {SCRIPT}"],
+        ["2026-12-02", "telegram", "telegram:42", "what does a qa analyst do",
+         "What a quality assurance analyst does: ...", ""],
+    ]  # fmt: skip
+    assert report.tables["not_helpful"].note.startswith(
+        "3 answers rated: 1 helpful, 2 not helpful."
+    )
+
+
 def test_reply_latency_median_and_p95(report):
     assert rows(report, "latency") == [
         ["all", 8, 350, 860],
@@ -251,7 +295,7 @@ def test_the_page_escapes_texts_keeps_them_masked_and_fetches_nothing(written):
     assert "jo@example.com" not in page
     assert not re.search(r"https?://", page)  # no CDN, font or image from elsewhere
     assert page.count('<img src="data:image/png;base64,') == 2
-    assert "No ratings yet" in page
+    assert "mail me at [email] &lt;script&gt;alert(1)&lt;/script&gt;" in page  # a comment
     assert "    - what is the weather in london?" in page  # NLU lines to paste
 
 
@@ -359,3 +403,88 @@ def test_a_large_group_lists_its_ten_most_frequent_wordings():
         .endswith(" | ".join(group.shown_questions[-2:]) + " (and 2 more)")
     )
     assert group.nlu_lines().count("\n    - ") == 10
+
+
+# --- the report on the demo server (web/serve.py) -----------------------------------------
+
+TOKEN = "report-test-token"
+
+
+def demo_server_module():
+    spec = importlib.util.spec_from_file_location("demo_server", ROOT / "web" / "serve.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def demo_server(store_url, tmp_path) -> Iterator[callable]:
+    """Starts web/serve.py's handler on a free port: `start(token)` gives its URL."""
+    serve = demo_server_module()
+    servers = []
+
+    def start(token: str) -> str:
+        report = serve.AdminReport(token=token, store_url=store_url)
+        handler = partial(
+            serve.DemoPageHandler, b"<!doctype html>", "http://127.0.0.1:1", report,
+            directory=str(tmp_path),
+        )  # fmt: skip
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_demo_server_serves_the_report_only_with_the_api_token(demo_server, capsys):
+    url = demo_server(TOKEN) + "/admin/report"
+    for refused in (
+        requests.get(url, timeout=30),
+        requests.get(url, params={"token": "wrong"}, timeout=30),
+        requests.get(url, headers={"Authorization": "Bearer wrong"}, timeout=30),
+    ):
+        assert refused.status_code == 401
+        assert "QA manager" not in refused.text
+    by_query = requests.get(url, params={"token": TOKEN}, timeout=30)
+    by_header = requests.get(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
+    for page in (by_query, by_header):
+        assert page.status_code == 200
+        assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert page.headers["Cache-Control"] == "no-store"
+        assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+        assert "3 conversations, 8 messages" in page.text
+        assert "mail me at [email] &lt;script&gt;" in page.text  # the rating's comment
+    access_log = capsys.readouterr().err
+    assert "GET /admin/report?token=*** " in access_log
+    assert TOKEN not in access_log
+
+
+def test_the_demo_servers_report_takes_a_period(demo_server):
+    url = demo_server(TOKEN) + "/admin/report"
+    december_2 = requests.get(url, params={"token": TOKEN, "since": "2026-12-02"}, timeout=30)
+    assert "2 conversations, 4 messages" in december_2.text
+    bad = requests.get(url, params={"token": TOKEN, "since": "1 December"}, timeout=30)
+    assert bad.status_code == 400 and "since is not a date" in bad.text
+
+
+def test_without_an_api_token_the_demo_server_has_no_report(demo_server):
+    url = demo_server("") + "/admin/report"
+    assert requests.get(url, timeout=30).status_code == 404
+    assert requests.get(url, params={"token": ""}, timeout=30).status_code == 404
+
+
+def test_the_same_rating_again_without_a_comment_keeps_the_comment():
+    events = conversation(
+        DECEMBER_1,
+        turn("How much does a QA manager earn?", "ask_salary", "action_answer_salary",
+             "A quality assurance manager earns ...", DECEMBER_1, 0.2, "salary"),
+        rating(NOT_HELPFUL, "A quality assurance manager earns", DECEMBER_1 + 5, "after tax?"),
+        rating(NOT_HELPFUL, "A quality assurance manager earns", DECEMBER_1 + 6),
+    )  # fmt: skip
+    [rated] = turns_of("socketio:carol", [event.as_dict() for event in events])
+    assert (rated.rating, rated.rating_comment) == (NOT_HELPFUL, "after tax?")

@@ -18,6 +18,8 @@ import requests
 from actions import answers
 from actions.answers import format_money
 from channels.telegram import SECRET_HEADER
+from reporting.report import build_report
+from reporting.turns import read_turns
 from tests.fake_telegram import FakeTelegram
 from tests.servers import running_servers
 
@@ -36,7 +38,7 @@ def telegram():
 
 
 @pytest.fixture(scope="module")
-def webhook(telegram, tmp_path_factory):
+def servers(telegram, tmp_path_factory):
     with running_servers(
         tmp_path_factory.mktemp("servers"),
         TELEGRAM_TOKEN=TOKEN,
@@ -45,7 +47,12 @@ def webhook(telegram, tmp_path_factory):
         TELEGRAM_SECRET_TOKEN=SECRET,
         TELEGRAM_API_URL=telegram.url,
     ) as servers:
-        yield f"{servers.rasa_url}/webhooks/telegram/webhook"
+        yield servers
+
+
+@pytest.fixture(scope="module")
+def webhook(servers):
+    return f"{servers.rasa_url}/webhooks/telegram/webhook"
 
 
 def test_bot_registers_its_webhook_with_the_secret(webhook, telegram):
@@ -61,10 +68,32 @@ def test_salary_question_gets_the_figure_and_a_keyboard(webhook, telegram, caree
 
     figure = format_money(qa_manager.salary.amount, qa_manager.salary.currency)
     [reply] = [m for m in telegram.messages_to(chat) if figure in m["text"]]
-    rows = keyboard(reply)
+    *rows, rating = keyboard(reply)
     assert all(len(row) == 1 for row in rows), "one button per row"
     titles = [button["text"] for row in rows for button in row]
     assert {job.title for job in career.jobs if job != qa_manager} <= set(titles)
+    assert [button["text"] for button in rating] == ["Helpful", "Not helpful"]
+
+
+def test_not_helpful_says_nothing_changes_nothing_and_the_report_lists_it(
+    servers, webhook, telegram, career
+):
+    qa_manager = job_called(career, "qa manager")
+    figure = format_money(qa_manager.salary.amount, qa_manager.salary.currency)
+    chat = new_chat()
+    send_text(webhook, chat, QUESTION)
+    [reply] = [m for m in telegram.messages_to(chat) if figure in m["text"]]
+    not_helpful = keyboard(reply)[-1][1]["callback_data"]
+
+    assert replies_to(webhook, telegram, chat, press_update(chat, not_helpful, reply["text"])) == []
+    follow_up = replies_to(webhook, telegram, chat, text_update(chat, "how much does it pay?"))
+    assert figure in "\n".join(follow_up), "still about the job asked about"
+
+    turns = read_turns(f"sqlite:///{servers.conversations_db}")
+    rated = build_report(turns).tables["not_helpful"].rows
+    assert [row[1:] for row in rated] == [
+        ["telegram", f"telegram:{chat}", QUESTION, reply["text"], ""]
+    ]
 
 
 def test_pressing_a_button_answers_it(webhook, telegram, career):
@@ -121,7 +150,9 @@ def text_update(chat: int, text: str) -> dict:
     return {"update_id": next(_update_ids), "message": _message(chat, text)}
 
 
-def press_update(chat: int, callback_data: str) -> dict:
+def press_update(
+    chat: int, callback_data: str, message_text: str = "(the bot's message with the keyboard)"
+) -> dict:
     return {
         "update_id": next(_update_ids),
         "callback_query": {
@@ -129,7 +160,7 @@ def press_update(chat: int, callback_data: str) -> dict:
             "from": _user(chat),
             "chat_instance": str(chat),
             "data": callback_data,
-            "message": _message(chat, "(the bot's message with the keyboard)"),
+            "message": _message(chat, message_text),
         },
     }
 

@@ -5,6 +5,7 @@
 // Every message is shown with text nodes (see format.js), never parsed as HTML.
 import { io } from "socket.io-client";
 
+import { feedbackMessage, MAX_COMMENT_LENGTH, NOT_HELPFUL, RATINGS } from "./feedback.js";
 import { segments } from "./format.js";
 
 // Read while the script runs: document.currentScript is null afterwards.
@@ -18,6 +19,8 @@ const config = {
 // sessionStorage: the conversation survives reloads and page changes in the tab, and is
 // forgotten when the tab closes (nothing left behind on a shared computer).
 const STORAGE_KEY = `careers-chat:${config.serverUrl}`;
+// The typing indicator goes when the first reply arrives, or after this long without one.
+const TYPING_TIMEOUT_MS = 20_000;
 
 if (document.readyState === "loading") {
   document.addEventListener("DOMContentLoaded", () => mount(config));
@@ -30,7 +33,7 @@ function mount({ serverUrl, title, initPayload, maxLength }) {
   const view = buildView(title, maxLength);
   document.body.append(view.root);
   state.messages.forEach((message, i) =>
-    view.log.append(messageItem(message, i === state.messages.length - 1 ? send : null)),
+    view.log.append(messageItem(message, i === state.messages.length - 1 ? send : null, rate)),
   );
 
   const socket = io(serverUrl);
@@ -41,11 +44,17 @@ function mount({ serverUrl, title, initPayload, maxLength }) {
     socket.emit("session_request", { session_id: state.sessionId });
   });
   socket.on("connect_error", () => setStatus("Can't reach the assistant. Retrying…"));
-  socket.on("disconnect", () => setStatus("Connection lost. Reconnecting…"));
+  socket.on("disconnect", () => {
+    setTyping(false);
+    setStatus("Connection lost. Reconnecting…");
+  });
   socket.on("bot_uttered", (message) => {
+    setTyping(false);
     const quickReplies = (message.quick_replies ?? []).filter((r) => r.title && r.payload);
     if (!message.text && quickReplies.length === 0) return; // images, cards: not used here
-    add({ from: "bot", text: message.text ?? "", quickReplies });
+    // Answers to the visitor's messages can be rated; the greeting the page asked for cannot.
+    const ratable = state.messages.some((m) => m.from === "user");
+    add({ from: "bot", text: message.text ?? "", quickReplies, ratable });
   });
 
   view.launcher.addEventListener("click", () => setOpen(!state.open));
@@ -67,12 +76,41 @@ function mount({ serverUrl, title, initPayload, maxLength }) {
     view.log.querySelectorAll(".cc-replies").forEach((group) => group.remove());
     if (shownAs) add({ from: "user", text: shownAs });
     socket.emit("user_uttered", { message: payload, session_id: state.sessionId });
+    setTyping(true);
+  }
+
+  /** "Assistant is typing…" in its own status region, outside the log: a screen reader
+   * announces it once when it appears and says nothing when it goes, and the log is not
+   * read again. The dots are decoration, hidden from assistive technology. */
+  let typingTimer;
+  function setTyping(typing) {
+    clearTimeout(typingTimer);
+    if (!typing) {
+      view.typing.replaceChildren();
+      return;
+    }
+    const dots = el("span", { class: "cc-dots", "aria-hidden": "true" });
+    dots.append(el("span"), el("span"), el("span"));
+    view.typing.replaceChildren(dots, "Assistant is typing…");
+    typingTimer = setTimeout(() => setTyping(false), TYPING_TIMEOUT_MS);
+  }
+
+  /** Rate `message` (a bot answer): a user message to Rasa that the visitor does not see
+   * and that gets no reply; the choice is kept with the message for reloads. */
+  function rate(message, rating, comment) {
+    message.rating = rating;
+    message.commentSent = Boolean(comment);
+    saveState(state);
+    socket.emit("user_uttered", {
+      ...feedbackMessage(rating, message.text, comment),
+      session_id: state.sessionId,
+    });
   }
 
   function add(message) {
     state.messages.push(message);
     saveState(state);
-    view.log.append(messageItem(message, send));
+    view.log.append(messageItem(message, send, rate));
     view.log.scrollTop = view.log.scrollHeight;
   }
 
@@ -103,7 +141,10 @@ function buildView(title, maxLength) {
     "aria-controls": "cc-panel",
   }, "Ask our careers assistant");
   const close = el("button", { class: "cc-close", type: "button", "aria-label": "Close chat" }, "×");
-  const log = el("ol", { class: "cc-log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
+  // A log region of plain blocks: role="log" on a list would take the list's semantics
+  // away from its items (axe: listitem, aria-allowed-role). The role implies aria-live polite.
+  const log = el("div", { class: "cc-log", role: "log", "aria-label": "Conversation" });
+  const typing = el("p", { class: "cc-typing", role: "status" });
   const status = el("p", { class: "cc-status", role: "status" });
   const input = el("input", {
     id: "cc-input",
@@ -123,21 +164,24 @@ function buildView(title, maxLength) {
   const panel = el(
     "section",
     { id: "cc-panel", class: "cc-panel", role: "dialog", "aria-labelledby": "cc-title" },
-    el("header", { class: "cc-header" }, el("h2", { id: "cc-title" }, title), close),
+    // Not a <header>: the host page has its banner, and a second one confuses landmarks.
+    el("div", { class: "cc-header" }, el("h2", { id: "cc-title" }, title), close),
     log,
+    typing,
     status,
     form,
   );
   panel.hidden = true;
   const root = el("div", { class: "cc-root" }, panel, launcher);
-  return { root, launcher, panel, close, log, status, form, input };
+  return { root, launcher, panel, close, log, typing, status, form, input };
 }
 
-/** One message; the quick replies of the latest bot message are buttons that `send`. */
-function messageItem(message, send) {
+/** One message; the quick replies of the latest bot message are buttons that `send`; an
+ * answer has its rating buttons, which `rate`. */
+function messageItem(message, send, rate) {
   const speaker = message.from === "user" ? "You" : "Assistant";
   const item = el(
-    "li",
+    "div",
     { class: `cc-message cc-${message.from}` },
     el("span", { class: "cc-visually-hidden" }, `${speaker}: `),
   );
@@ -148,6 +192,8 @@ function messageItem(message, send) {
         : document.createTextNode(part.text),
     );
   }
+  // Before the quick replies: Shift+Tab from the message field still reaches those first.
+  if (message.ratable) item.append(ratingControls(message, rate));
   if (send && message.quickReplies?.length) {
     const group = el("div", { class: "cc-replies", role: "group", "aria-label": "Suggested replies" });
     for (const reply of message.quickReplies) {
@@ -158,6 +204,72 @@ function messageItem(message, send) {
     item.append(group);
   }
   return item;
+}
+
+let commentFields = 0; // unique ids for the comment fields' labels
+
+/** "Helpful" and "Not helpful" toggle buttons; after "Not helpful", an optional comment. */
+function ratingControls(message, rate) {
+  const group = el("div", {
+    class: "cc-feedback",
+    role: "group",
+    "aria-label": "Rate this answer",
+  });
+  render();
+  return group;
+
+  function render(focus) {
+    const buttons = RATINGS.map(([rating, name]) => {
+      const pressed = message.rating === rating;
+      const button = el(
+        "button",
+        { class: "cc-rate", type: "button", "aria-pressed": String(pressed) },
+        name,
+      );
+      button.addEventListener("click", () => {
+        if (message.rating === rating) return; // pressed again: would drop a comment sent
+        rate(message, rating, "");
+        render(rating === NOT_HELPFUL ? "comment" : rating);
+      });
+      if (focus === rating) queueMicrotask(() => button.focus());
+      return button;
+    });
+    group.replaceChildren(...buttons);
+    if (message.rating === NOT_HELPFUL && !message.commentSent) {
+      group.append(commentForm(focus === "comment"));
+    } else if (message.rating) {
+      const thanks = message.commentSent
+        ? "Thanks, your comment was sent."
+        : "Thanks for your feedback.";
+      group.append(el("span", { class: "cc-thanks" }, thanks));
+    }
+  }
+
+  function commentForm(moveFocus) {
+    const id = `cc-comment-${++commentFields}`;
+    const input = el("input", {
+      id,
+      class: "cc-comment-input",
+      type: "text",
+      maxlength: String(MAX_COMMENT_LENGTH),
+      autocomplete: "off",
+    });
+    const form = el(
+      "form",
+      { class: "cc-comment" },
+      el("label", { for: id }, "What was missing? (optional)"),
+      input,
+      el("button", { class: "cc-comment-send", type: "submit" }, "Send comment"),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (!input.value.trim()) return;
+      rate(message, NOT_HELPFUL, input.value);
+      render(NOT_HELPFUL);
+    });
+    if (moveFocus) queueMicrotask(() => input.focus());
+    return form;
+  }
 }
 
 /** An element with attributes and text or element children (text is never parsed as HTML). */
