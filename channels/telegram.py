@@ -8,8 +8,9 @@
 - Buttons are an inline keyboard with one button per row, readable on a phone. A Rasa
   payload longer than the 64 bytes Telegram allows in `callback_data`
   (`/ask_pathway_entry_requirements{"pathway":...}`) travels as a key derived from it; on a
-  press, the key is matched against the buttons of the bot's messages in the conversation
-  (the tracker store), so it works after a restart and on any replica.
+  press, the key is matched against the buttons of the bot's messages in the whole stored
+  conversation (the tracker store), so it works after a restart, on any replica, and for a
+  button of an older message, which the tracker Rasa works on (the latest turn) lacks.
 - Every reply ends with a row of two buttons, "Helpful" and "Not helpful" (the widget's
   rating, actions/feedback.py); a press is a `/feedback{...}` message whose metadata names
   the rated message by its text, which Telegram sends back with the press.
@@ -145,7 +146,9 @@ class TelegramInput(ChannelLimits, rasa_telegram.TelegramInput):
 
         async def with_button_payload(message: UserMessage) -> None:
             if message.text and message.text.startswith(CALLBACK_KEY_PREFIX):
-                tracker = await self.app.ctx.agent.tracker_store.retrieve(message.sender_id)
+                # Every session: the store's `retrieve` gives only the latest turn.
+                store = self.app.ctx.agent.tracker_store
+                tracker = await store.retrieve_full_tracker(message.sender_id)
                 events = tracker.events if tracker else []
                 message.text = payload_for_key(message.text, events) or message.text
             await on_new_message(message)

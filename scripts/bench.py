@@ -195,7 +195,15 @@ def bench_cluster(
         "ACTIONS_PORT": str(free_port()),
         "ACTIONS_GATEWAY_PORT": str(free_port()),
         "POSTGRES_DB": database,
+        # cluster.sh refuses to guess passwords; the local servers of a dev machine ask none.
+        "POSTGRES_PASSWORD": os.environ.get("POSTGRES_PASSWORD", ""),
+        "REDIS_PASSWORD": os.environ.get("REDIS_PASSWORD", ""),
         "LOCK_STORE_KEY_PREFIX": f"bench{run_id}",
+        # All the senders share 127.0.0.1: nginx's limits per client address (20 requests a
+        # second, 40 at a time by default) would refuse most of the ~100 turns a second.
+        "PER_ADDRESS_RATE": "100000",
+        "PER_ADDRESS_BURST": "100000",
+        "PER_ADDRESS_CONNECTIONS": "10000",
         "SANIC_WORKERS": str(sanic_workers),
     }
     webhook = f"http://127.0.0.1:{cluster_port}/webhooks/rest/webhook"
@@ -480,7 +488,7 @@ def _program(pid: int, command: str) -> str:
     words = [Path(a.decode()).name for a in argv if a]
     if "rasa_sdk" in words:
         return "action server"
-    if "rasa" in words:
+    if "rasa" in words or "rasa_cli.py" in words:  # scripts/rasa_cli.py: Rasa's own CLI
         return "rasa"
     return command
 

@@ -21,10 +21,21 @@ export ACTION_ENDPOINT_URL=http://127.0.0.1:$ACTIONS_GATEWAY_PORT/webhook
 export ACTION_SERVER=127.0.0.1:$ACTIONS_PORT
 # What Rasa sends and the action server checks on every call: one for all the components.
 export ACTIONS_TOKEN=${ACTIONS_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')}
+# Signs the widget's socket.io sessions (channels/sessions.py): the same for every replica.
+export SOCKETIO_SESSION_SECRET=${SOCKETIO_SESSION_SECRET:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')}
 
+# No default passwords: the operator says what they are. Set to empty only for a server that
+# asks none (PostgreSQL `trust` on loopback, Redis without requirepass), as on a dev machine.
+for var in POSTGRES_PASSWORD REDIS_PASSWORD; do
+  if [ -z "${!var+set}" ]; then
+    echo "cluster.sh: set $var to the password of the server (docs/operations.md);" \
+      "$var= (empty) only if that server asks for none." >&2
+    exit 2
+  fi
+done
+export POSTGRES_PASSWORD REDIS_PASSWORD
 export POSTGRES_HOST=${POSTGRES_HOST:-127.0.0.1} POSTGRES_PORT=${POSTGRES_PORT:-5432}
 export POSTGRES_DB=${POSTGRES_DB:-rasa} POSTGRES_USER=${POSTGRES_USER:-postgres}
-export POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-}
 export REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379} REDIS_DB=${REDIS_DB:-1}
 export LOCK_STORE_KEY_PREFIX=${LOCK_STORE_KEY_PREFIX:-careers}
 # Browsers reach Rasa through nginx.
@@ -36,6 +47,10 @@ export SANIC_WORKERS=${SANIC_WORKERS:-1}
 # messages renew their tickets (stores/lock_store.py), so the lifetime only has to cover
 # handling one message.
 export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-15}
+
+# nginx's limits per client address (deploy/nginx.conf.template, docs/channels.md).
+export PER_ADDRESS_RATE=${PER_ADDRESS_RATE:-20} PER_ADDRESS_BURST=${PER_ADDRESS_BURST:-40}
+export PER_ADDRESS_CONNECTIONS=${PER_ADDRESS_CONNECTIONS:-40}
 
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 if [ ! -x "$NGINX" ]; then
@@ -57,6 +72,8 @@ done
 # nginx's own ($host, $remote_addr, ...) stay as they are.
 sed -e "s|\${RASA_SERVERS}|$RASA_SERVERS|g" -e "s|\${ACTION_SERVER}|$ACTION_SERVER|g" \
   -e "s|\${CLUSTER_PORT}|$CLUSTER_PORT|g" -e "s|\${ACTIONS_GATEWAY_PORT}|$ACTIONS_GATEWAY_PORT|g" \
+  -e "s|\${PER_ADDRESS_RATE}|$PER_ADDRESS_RATE|g" -e "s|\${PER_ADDRESS_BURST}|$PER_ADDRESS_BURST|g" \
+  -e "s|\${PER_ADDRESS_CONNECTIONS}|$PER_ADDRESS_CONNECTIONS|g" \
   deploy/nginx.conf.template > "$RUN_DIR/nginx/cluster.conf"
 cat > "$RUN_DIR/nginx/nginx.conf" <<EOF
 worker_processes 1;

@@ -32,13 +32,12 @@ read -ra allowed_origins <<< "${ALLOWED_ORIGINS//,/ }"
 # Sanic answers 413 to a larger request body (bytes) before Rasa reads it.
 export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-1000000}
 
-# Rasa's HTTP API (models, trackers, training) is enabled only with authentication.
+# Rasa's HTTP API (models, trackers, training) is enabled only with authentication:
+# scripts/rasa_cli.py hands RASA_AUTH_TOKEN and RASA_JWT_SECRET (or their _FILE) to Rasa
+# inside the process, so they are not on a command line, which `ps` shows to every user.
 api_args=()
-if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
-  api_args+=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
-fi
-if [ -n "${RASA_JWT_SECRET:-}" ]; then
-  api_args+=(--enable-api --jwt-secret "$RASA_JWT_SECRET" --jwt-method "${RASA_JWT_METHOD:-HS256}")
+if [ -n "${RASA_JWT_SECRET:-}${RASA_JWT_SECRET_FILE:-}" ]; then
+  api_args+=(--jwt-method "${RASA_JWT_METHOD:-HS256}")
 fi
 
 # Telegram joins the channels when its token is set; Rasa refuses to start on an unset
@@ -104,8 +103,9 @@ if [ "$mode" = shell ]; then
 fi
 
 if [ "$mode" != actions ]; then
-  "$BIN/rasa" run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$credentials" \
-    --port "$RASA_PORT" --cors "${allowed_origins[@]}" "${api_args[@]}" &
+  "$BIN/python" scripts/rasa_cli.py run --model "$MODEL" --endpoints "$ENDPOINTS" \
+    --credentials "$credentials" --port "$RASA_PORT" --cors "${allowed_origins[@]}" \
+    "${api_args[@]}" &
   pids+=($!)
 fi
 

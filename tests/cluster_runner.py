@@ -5,14 +5,17 @@
         with running_cluster(tmp_path_factory.mktemp("cluster")) as cluster:
             yield cluster
 
-Real PostgreSQL and Redis (127.0.0.1:5432 and :6379, as in CI): each cluster gets a database
-of its own, dropped afterwards, and its own Redis key prefix. `command` starts it another way
-(`make cluster`); `ports` reuses the ports of an earlier start.
+The real PostgreSQL (127.0.0.1:5432, as in CI; it trusts loopback, so the password is empty):
+each cluster gets a database of its own, dropped afterwards. Redis: a server of its own on a
+free port that requires a password, as cluster mode is deployed. `command` starts it another
+way (`make cluster`); `ports` reuses the ports of an earlier start.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,6 +28,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import psycopg2
 import pytest
+import redis
 import requests
 
 from tests.servers import ROOT, free_port
@@ -32,6 +36,11 @@ from tests.servers import ROOT, free_port
 START_TIMEOUT = 240
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 CLUSTER_SH = [str(ROOT / "scripts" / "cluster.sh")]
+UNLIMITED_PER_ADDRESS = {
+    "PER_ADDRESS_RATE": "100000",
+    "PER_ADDRESS_BURST": "100000",
+    "PER_ADDRESS_CONNECTIONS": "10000",
+}
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ class Cluster:
     run_dir: Path
     database: str
     process: subprocess.Popen
+    secrets: Dict[str, str]  # the passwords and tokens it was started with, by variable
 
     @property
     def rest_webhook(self) -> str:
@@ -125,8 +135,69 @@ def running_cluster(
 ) -> Iterator[Cluster]:
     ports = ports or ClusterPorts.free(replicas)
     database = f"careers_test_{uuid.uuid4().hex[:12]}"
+    with password_protected_redis(run_dir, avoid=ports.all()) as redis_env:
+        with _running_cluster(run_dir, command, ports, database, {**redis_env, **env}) as cluster:
+            yield cluster
+
+
+@contextmanager
+def password_protected_redis(workdir: Path, avoid: Sequence[int] = ()) -> Iterator[Dict[str, str]]:
+    """A Redis server requiring a password: cluster.sh's REDIS_ variables for it. The
+    configuration goes in on stdin, so the password is on no command line. Not on a port in
+    `avoid`: tests reuse a cluster's ports, free between its starts."""
+    port, password = free_port(), secrets.token_hex(16)
+    while port in avoid:
+        port = free_port()
+    config = f'port {port}\nbind 127.0.0.1\nrequirepass "{password}"\nsave ""\ndir {workdir}\n'
+    with open(workdir / "redis.log", "ab") as output:
+        server = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "-"],
+            stdin=subprocess.PIPE,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    server.stdin.write(config.encode())
+    server.stdin.close()
+    client = redis.Redis(port=port, password=password)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        yield {
+            "REDIS_HOST": "127.0.0.1",
+            "REDIS_PORT": str(port),
+            "REDIS_DB": "1",
+            "REDIS_PASSWORD": password,
+        }
+    finally:
+        client.close()
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@contextmanager
+def _running_cluster(
+    run_dir: Path,
+    command: Sequence[str],
+    ports: ClusterPorts,
+    database: str,
+    env: Dict[str, str],
+) -> Iterator[Cluster]:
     cluster_env: Dict[str, str] = {
         **os.environ,
+        "POSTGRES_PASSWORD": "",  # the local server trusts loopback
+        # Made here, not by cluster.sh, so that tests know them.
+        "ACTIONS_TOKEN": secrets.token_hex(32),
+        "SOCKETIO_SESSION_SECRET": secrets.token_hex(32),
+        # Every test client shares 127.0.0.1, as bench.py's do: nginx's limits per address
+        # (tested in tests/test_nginx_limits.py) would count them as one abusive client.
+        **UNLIMITED_PER_ADDRESS,
         "CLUSTER_RUN_DIR": str(run_dir),
         "CLUSTER_PORT": str(ports.cluster),
         "RASA_REPLICAS": str(len(ports.replicas)),
@@ -153,6 +224,10 @@ def running_cluster(
         run_dir=run_dir,
         database=database,
         process=process,
+        secrets={
+            variable: cluster_env[variable]
+            for variable in ("ACTIONS_TOKEN", "SOCKETIO_SESSION_SECRET", "REDIS_PASSWORD")
+        },
     )
     try:
         cluster.wait_until_answering()

@@ -1,5 +1,6 @@
 """The limits every channel applies (channels/), without servers: conversation ids, their
-namespace per channel, metadata size, the rate limit per conversation, JSON errors."""
+namespace per channel, socket.io sessions the server issues, metadata size, the rate limit per
+conversation, JSON errors."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from channels.conversations import (
 from channels.limits import EMPTY_REPLY, ChannelLimits
 from channels.rate_limit import RATE_LIMITED_REPLY, ConversationRateLimit, retry_after_header
 from channels.rest import RestInput, TooManyMessages
-from channels.socketio import EXPECTED_MESSAGE, SocketIOInput
+from channels.sessions import SECRET_FILE_VARIABLE, SECRET_VARIABLE, secret_from_environment
+from channels.socketio import EXPECTED_MESSAGE, NO_SESSION, NOT_THIS_SESSION, SocketIOInput
 
 # --- conversation ids -------------------------------------------------------------------------
 
@@ -293,6 +295,67 @@ def test_socketio_takes_the_widgets_messages():
     channel = SocketIOInput.from_credentials({"session_persistence": True})
     data = {"message": "hi", "session_id": "5f2c0d8e9a1b4c3d", "metadata": {"page": "/"}}
     assert channel._message_problem(data) is None
+
+
+# --- socket.io: sessions the server issues ------------------------------------------------------
+
+
+def test_a_socketio_session_token_resumes_its_own_conversation():
+    channel = SocketIOInput.from_credentials({"session_persistence": True})
+    conversation, token = channel.session_for(None)
+    assert conversation_id_problem(token) is None  # within the bounds of any conversation id
+    assert channel.session_for(token) == (conversation, token)
+    assert channel.session_problem(token, granted=conversation) is None
+
+
+@pytest.mark.parametrize(
+    "copied",
+    [
+        pytest.param(lambda conversation, token: conversation, id="the conversation id alone"),
+        pytest.param(lambda c, token: token[:-1] + ("0" if token[-1] != "0" else "1"), id="forged"),
+        pytest.param(lambda c, token: token.partition(".")[2], id="the signature alone"),
+        pytest.param(lambda c, token: "someone-elses-id", id="made up"),
+    ],
+)
+def test_a_session_request_with_an_id_the_server_did_not_issue_gets_a_new_conversation(copied):
+    channel = SocketIOInput.from_credentials({"session_persistence": True})
+    conversation, token = channel.session_for(None)
+    other_conversation, other_token = channel.session_for(copied(conversation, token))
+    assert other_conversation != conversation and other_token != token
+    assert channel.session_problem(copied(conversation, token), other_conversation)
+
+
+def test_a_token_from_servers_with_another_secret_gets_a_new_conversation(monkeypatch):
+    monkeypatch.setenv(SECRET_VARIABLE, "ours")
+    ours = SocketIOInput.from_credentials({"session_persistence": True})
+    replica = SocketIOInput.from_credentials({"session_persistence": True})
+    monkeypatch.setenv(SECRET_VARIABLE, "theirs")
+    theirs = SocketIOInput.from_credentials({"session_persistence": True})
+    conversation, token = ours.session_for(None)
+    assert replica.session_for(token) == (conversation, token)  # same secret: any replica
+    assert theirs.session_for(token)[0] != conversation
+
+
+def test_a_message_goes_only_to_the_session_this_connection_was_given():
+    channel = SocketIOInput.from_credentials({"session_persistence": True})
+    mine, my_token = channel.session_for(None)
+    _, their_token = channel.session_for(None)
+    assert channel.session_problem(my_token, granted=None) == NO_SESSION
+    assert channel.session_problem(their_token, granted=mine) == NOT_THIS_SESSION
+    assert channel.session_problem(mine, granted=mine) == NOT_THIS_SESSION  # unsigned
+
+
+def test_the_session_secret_comes_from_the_variable_or_the_file(tmp_path):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("from-the-file\n")
+    assert secret_from_environment({SECRET_VARIABLE: "from-the-variable"}) == b"from-the-variable"
+    assert secret_from_environment({SECRET_FILE_VARIABLE: str(secret_file)}) == b"from-the-file"
+    assert secret_from_environment({}) != secret_from_environment({})  # one per process
+    with pytest.raises(ValueError, match="cannot read"):
+        secret_from_environment({SECRET_FILE_VARIABLE: str(tmp_path / "missing")})
+    secret_file.write_text("\n")
+    with pytest.raises(ValueError, match="is empty"):
+        secret_from_environment({SECRET_FILE_VARIABLE: str(secret_file)})
 
 
 # --- JSON errors -------------------------------------------------------------------------------

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import re
+import secrets
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import List
 
 import pytest
@@ -26,10 +28,36 @@ pytestmark = pytest.mark.integration
 REPLY_TIMEOUT = 180  # a message queued behind a killed replica's ticket waits for it to expire
 
 
+API_TOKEN = secrets.token_hex(16)
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    with running_cluster(tmp_path_factory.mktemp("cluster"), replicas=2) as cluster:
+    with running_cluster(
+        tmp_path_factory.mktemp("cluster"), replicas=2, RASA_AUTH_TOKEN=API_TOKEN
+    ) as cluster:
         yield cluster
+
+
+def test_no_secret_is_on_a_command_line_of_the_cluster(cluster):
+    replica = cluster.replica_urls[0]
+    assert requests.get(f"{replica}/status", params={"token": API_TOKEN}, timeout=10).ok
+    secrets_of_the_run = [API_TOKEN, *cluster.secrets.values()]
+    assert all(len(secret) >= 16 for secret in secrets_of_the_run)
+    leaked = [
+        line for line in command_lines() if any(secret in line for secret in secrets_of_the_run)
+    ]
+    assert leaked == []
+
+
+def command_lines() -> list[str]:
+    lines = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            lines.append(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue
+    return lines
 
 
 def ask(webhook: str, sender: str, message: str) -> str:
@@ -170,7 +198,7 @@ def _lock_store_config(monkeypatch):
     endpoints = ROOT / "deploy" / "endpoints.yml"
     for variable in re.findall(r"\$\{(\w+)\}", endpoints.read_text()):
         monkeypatch.setenv(variable, "not used here")
-    redis = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": "1"}
+    redis = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": "1", "REDIS_PASSWORD": ""}
     for variable, value in {**redis, "LOCK_STORE_KEY_PREFIX": uuid.uuid4().hex}.items():
         monkeypatch.setenv(variable, value)
     return read_endpoint_config(str(endpoints), "lock_store")

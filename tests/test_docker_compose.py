@@ -112,3 +112,9 @@ def test_nginx_image_is_the_version_the_tests_run(services):
     output = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr
     version = re.search(r"nginx/([\d.]+)", output)[1]
     assert services["nginx"]["image"] == f"nginx:{version}"
+
+
+def test_nginx_limits_per_address_default_as_in_cluster_mode(services):
+    environment = services["nginx"]["environment"]
+    for variable in ("PER_ADDRESS_RATE", "PER_ADDRESS_BURST", "PER_ADDRESS_CONNECTIONS"):
+        assert environment[variable] == f"${{{variable}:-{cluster_default(variable)}}}"

@@ -10,6 +10,7 @@ import json
 import re
 import socket
 import sqlite3
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +28,7 @@ from actions.answers import format_money
 from channels.conversations import MAX_CONVERSATION_ID_LENGTH
 from channels.limits import DEFAULT_MAX_MESSAGE_LENGTH
 from channels.rate_limit import RATE_LIMITED_REPLY
+from channels.socketio import NOT_THIS_SESSION
 from channels.telegram import TelegramInput
 from tests.servers import running_servers
 
@@ -92,6 +94,15 @@ def test_http_api_refuses_requests_without_the_token(api_servers, method, path, 
         method, api_servers.rasa_url + path, params=params, json={}, timeout=10
     )
     assert response.status_code == 401
+
+
+@pytest.mark.integration
+def test_api_token_and_jwt_secret_are_on_no_command_line(api_servers):
+    # Rasa takes them only as options; scripts/rasa_cli.py adds them inside the process.
+    response = requests.get(f"{api_servers.rasa_url}/status", params={"token": TOKEN}, timeout=10)
+    assert response.status_code == 200  # the API is on, with this token
+    leaked = [line for line in all_command_lines() if TOKEN in line or JWT_SECRET in line]
+    assert leaked == []
 
 
 @pytest.mark.integration
@@ -216,14 +227,49 @@ def test_huge_socketio_session_id_is_refused_and_not_stored(servers):
 
 @pytest.mark.integration
 def test_rest_cannot_write_into_a_socketio_conversation(servers):
-    session_id = uuid.uuid4().hex
-    SocketIOPage(servers, servers.web_url).chat("what does an assembly technician do?", session_id)
+    page = SocketIOPage(servers, servers.web_url)
+    page.join()
+    token, _ = page.request_session()
+    page.say("what does an assembly technician do?", token)
+    page.replies()
+    session_id = token.partition(".")[0]  # the conversation, without the server's signature
     [web_conversation] = stored_ids(servers, f"sender_id LIKE '%{session_id}'", wait=True)
 
     for sender in [session_id, web_conversation]:  # the widget's id, and as it is stored
         replies = post(servers, sender, "how much does it pay?").json()
         assert {reply["recipient_id"] for reply in replies} == {sender}
     assert user_texts(servers, web_conversation) == ["what does an assembly technician do?"]
+
+
+@pytest.mark.integration
+def test_a_page_with_a_copied_socketio_session_id_gets_none_of_the_owners_replies(servers):
+    owner = SocketIOPage(servers, servers.web_url)
+    owner.join()
+    owner_token, _ = owner.request_session()
+    owner.say("what does an assembly technician do?", owner_token)
+    owner.replies()
+    # The conversation id, as the tracker store and logs show it (without the signature).
+    copied = owner_token.partition(".")[0]
+    [owner_conversation] = stored_ids(servers, f"sender_id = 'socketio:{copied}'", wait=True)
+
+    intruder = SocketIOPage(servers, servers.web_url)
+    intruder.join()
+    intruder_token, _ = intruder.request_session(copied)
+    assert intruder_token.partition(".")[0] != copied  # a new conversation of its own
+    forged, _ = intruder.request_session(copied + "." + "0" * 32)
+    assert forged.partition(".")[0] != copied
+
+    def owner_asks_and_intruder_writes_with_the_owners_ids():
+        owner.say("how much does it pay?", owner_token)
+        assert owner.replies()
+        intruder.say("what does a QA manager do?", copied)
+
+    received = intruder.events_while(owner_asks_and_intruder_writes_with_the_owners_ids)
+    assert received == [("bot_uttered", {"text": NOT_THIS_SESSION})]
+    assert user_texts(servers, owner_conversation) == [
+        "what does an assembly technician do?",
+        "how much does it pay?",
+    ]
 
 
 # --- the rate limit per conversation -----------------------------------------------------------
@@ -440,17 +486,61 @@ class SocketIOPage:
         return next(p for p in self._packets(30) if p.startswith("4"))
 
     def chat(self, message: str, session_id: str | None = None) -> list[dict]:
-        """Join, ask for a session, send `message`: the first replies that come back."""
+        """Join, ask for a session (`session_id`: the one to resume), send `message` with the
+        session the server confirmed: the first replies that come back (or the refusal)."""
         assert self.join().startswith("40")
-        session_id = session_id or uuid.uuid4().hex
-        self._emit("session_request", {"session_id": session_id})
+        token, refusal = self.request_session(session_id)
+        if refusal:
+            return [refusal]
+        self.say(message, token)
+        replies = self.replies()
+        self._send("1")  # close
+        return replies
+
+    def request_session(self, session_id: str | None = None) -> tuple[str | None, dict | None]:
+        """`session_request`: the token `session_confirm` gives, or the `bot_uttered` refusal."""
+        self._emit("session_request", {"session_id": session_id} if session_id else {})
+        for event, data in self._events(30):
+            if event == "session_confirm":
+                return data, None
+            if event == "bot_uttered":
+                return None, data
+
+    def say(self, message: str, session_id: str) -> None:
         self._emit("user_uttered", {"message": message, "session_id": session_id})
+
+    def replies(self) -> list[dict]:
+        """The `bot_uttered` events of the next long-poll that has any."""
         for batch in self._batches(30):
             events = [json.loads(p[2:]) for p in batch if p.startswith("42")]
             replies = [data for event, data in events if event == "bot_uttered"]
             if replies:
-                self._send("1")  # close
                 return replies
+
+    def events_while(self, action) -> list[tuple[str, object]]:
+        """Every event this page receives while `action` runs and for two seconds after."""
+        events = []
+
+        def poll():
+            try:
+                for batch in self._batches(120):
+                    events.extend(json.loads(p[2:]) for p in batch if p.startswith("42"))
+            except requests.RequestException:  # closed below
+                pass
+
+        listener = threading.Thread(target=poll, daemon=True)
+        listener.start()
+        action()
+        time.sleep(2)
+        self._send("1")  # close: the pending long-poll returns
+        listener.join(timeout=30)
+        return [tuple(event) for event in events]
+
+    def _events(self, timeout: float):
+        for batch in self._batches(timeout):
+            for packet in batch:
+                if packet.startswith("42"):
+                    yield json.loads(packet[2:])
 
     def _packets(self, timeout: float):
         for batch in self._batches(timeout):

@@ -37,15 +37,24 @@ function mount({ serverUrl, title, initPayload, maxLength }) {
   );
 
   const socket = io(serverUrl);
+  // The server issues the session id (channels/sessions.py) and resumes only one it issued,
+  // so a reload carries on where the user left off. Messages wait until it has confirmed.
+  let sessionConfirmed = false;
+  const unsent = [];
   socket.on("connect", () => {
     setStatus("");
-    // Rasa's socketio channel (session_persistence: true) keys the conversation on this id,
-    // so a reload carries on where the user left off.
     socket.emit("session_request", { session_id: state.sessionId });
+  });
+  socket.on("session_confirm", (sessionId) => {
+    state.sessionId = sessionId;
+    saveState(state);
+    sessionConfirmed = true;
+    unsent.splice(0).forEach(emitMessage);
   });
   socket.on("connect_error", () => setStatus("Can't reach the assistant. Retrying…"));
   socket.on("disconnect", () => {
     setTyping(false);
+    sessionConfirmed = false;
     setStatus("Connection lost. Reconnecting…");
   });
   socket.on("bot_uttered", (message) => {
@@ -75,6 +84,11 @@ function mount({ serverUrl, title, initPayload, maxLength }) {
   function send(payload, shownAs) {
     view.log.querySelectorAll(".cc-replies").forEach((group) => group.remove());
     if (shownAs) add({ from: "user", text: shownAs });
+    if (sessionConfirmed) emitMessage(payload);
+    else unsent.push(payload);
+  }
+
+  function emitMessage(payload) {
     socket.emit("user_uttered", { message: payload, session_id: state.sessionId });
     setTyping(true);
   }
@@ -283,11 +297,11 @@ function el(tag, attributes = {}, ...children) {
 function loadState() {
   try {
     const saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY));
-    if (saved?.sessionId && Array.isArray(saved.messages)) return saved;
+    if (Array.isArray(saved?.messages)) return saved;
   } catch {
     // Unreadable or blocked storage: start a new conversation.
   }
-  return { sessionId: randomId(), open: false, messages: [] };
+  return { sessionId: null, open: false, messages: [] };
 }
 
 function saveState(state) {
@@ -296,10 +310,4 @@ function saveState(state) {
   } catch {
     // Storage full or blocked: the chat still works, it just won't survive a reload.
   }
-}
-
-/** 32 hex digits. crypto.randomUUID needs https; getRandomValues works on plain http too. */
-function randomId() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
