@@ -1,6 +1,7 @@
 """What every channel applies before a message reaches Rasa: its conversation in the channel's
 own namespace, a rate limit per conversation, a cap on message length, and an answer to an
-empty message.
+empty message; and the replies sent only once the turn is stored
+(channels/store_unavailable.py).
 
 A refused message gets a reply saying why instead of going through NLU and into the tracker
 and logs. The limits are per channel in credentials.yml: `max_message_length`,
@@ -16,7 +17,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint
 
-from channels import json_errors
+from channels import json_errors, store_unavailable
 from channels.conversations import (
     DEFAULT_MAX_METADATA_BYTES,
     conversation_id_problem,
@@ -91,7 +92,7 @@ class ChannelLimits:
             if refusal:
                 await message.output_channel.send_response(message.sender_id, {"text": refusal})
                 return
-            await on_new_message(message)
+            await store_unavailable.handle_once_stored(on_new_message, message)
 
         webhook = super().blueprint(within_limits)
         webhook.listener("before_server_start")(json_errors.install)

@@ -1,7 +1,8 @@
 """Rasa's REST channel, same URL (`/webhooks/rest/webhook`), with the limits of
 channels/limits.py, and HTTP answers for a request it will not take: a 400 for a body that is
 not `{"sender": ..., "message": "..."}` (the sender a bounded id, the metadata small), a 429
-with `Retry-After` for a conversation over its rate limit.
+with `Retry-After` for a conversation over its rate limit, a 503 with `Retry-After` for a
+turn the tracker store could not record (channels/store_unavailable.py).
 
 These checks run in the extract methods, which Rasa calls before handling the message: an
 error raised later is caught by Rasa and answered as a 200 with no replies.
@@ -9,12 +10,15 @@ error raised later is caught by Rasa and answered as a 200 with no replies.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels import rest as rasa_rest
+from rasa.core.channels.channel import UserMessage
+from sanic import Blueprint
 from sanic.exceptions import InvalidUsage, SanicException
 from sanic.request import Request
 
+from channels import store_unavailable
 from channels.conversations import conversation_id_problem, metadata_problem
 from channels.limits import ChannelLimits
 from channels.rate_limit import RATE_LIMITED_REPLY, retry_after_header
@@ -68,6 +72,13 @@ class RestInput(ChannelLimits, rasa_rest.RestInput):
         if problem:
             raise InvalidUsage(f'"metadata": {problem}')
         return metadata
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = super().blueprint(on_new_message)
+        # A turn the tracker store could not record: 503, not Rasa's 200.
+        webhook.middleware("request")(store_unavailable.expect_refusal)
+        webhook.middleware("response")(store_unavailable.refuse_unstored_turn)
+        return webhook
 
     def _within_rate_limit(self, conversation_id: str) -> bool:
         return True  # taken in _extract_sender, where the client can still get a 429

@@ -33,6 +33,11 @@ conversation") is deleted instead of saved. One deleted meanwhile by another pro
 (`make forget`, another replica's purge) is noticed on its next message, so this store's
 memory does not bring it back.
 
+A database call that fails for a moment (PostgreSQL restarting, SQLite locked by another
+process) is tried again for up to 10 s (stores/retry.py), on connections checked
+before use; after that the store raises `StoreUnavailable` and the channel refuses the turn
+rather than answer one that is not stored (stores/fail_safe.py, docs/operations.md).
+
 endpoints:
     tracker_store:
       type: stores.tracker_store.IncrementalSQLTrackerStore
@@ -41,6 +46,7 @@ endpoints:
       recent_turns: 1                  # user turns in the tracker Rasa works on; 0: all
       retention_days: 90               # default: $CONVERSATION_RETENTION_DAYS or 90; 0: keep
       purge_interval: 3600             # seconds between purges of expired conversations
+      retry_seconds: 10                # how long a failing database call is tried again
 """
 
 from __future__ import annotations
@@ -56,7 +62,7 @@ from typing import Any, Iterable, List, Optional
 
 import psycopg2.extras
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -71,6 +77,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from stores import privacy
+from stores.retry import Backoff, retrying
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +85,7 @@ DEFAULT_CACHED_EVENTS = 200_000
 DEFAULT_RECENT_TURNS = 1
 DEFAULT_PURGE_INTERVAL = 3600
 RETENTION_VARIABLE = "CONVERSATION_RETENTION_DAYS"
+SQLITE_LOCK_WAIT = 0.5  # seconds
 
 # Each message reads the rows of its conversation after the last one this store has seen.
 # Rasa indexes sender_id alone, so that read visits every row of the conversation. Part of
@@ -123,6 +131,7 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         recent_turns: int = DEFAULT_RECENT_TURNS,
         retention_days: Optional[float] = None,
         purge_interval: float = DEFAULT_PURGE_INTERVAL,
+        retry_seconds: float = Backoff.total,
         **kwargs: Any,
     ):
         sqlite_file = _sqlite_file(
@@ -131,6 +140,18 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         if sqlite_file:
             _create_private_file(sqlite_file)
         super().__init__(*args, **kwargs)
+        # Connections checked before use (one round trip): after a database restart every
+        # pooled connection is dead, and each would fail the call it was given.
+        url = self.engine.url
+        engine_kwargs = create_engine_kwargs(url)
+        if url.get_backend_name() == "sqlite":
+            # SQLite waits for a lock held by another process inside the call, blocking the
+            # event loop (5 s by default); longer waits are `retrying`'s awaited pauses.
+            engine_kwargs["connect_args"] = {"timeout": SQLITE_LOCK_WAIT}
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **engine_kwargs)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._backoff = Backoff(total=float(retry_seconds))
         try:
             _EVENTS_BY_CONVERSATION.create(self.engine, checkfirst=True)
         except sa.exc.SQLAlchemyError as error:  # e.g. another replica creating it too
@@ -170,7 +191,11 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
             self.purge_expired()
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        known = self._read_session(sender_id)
+        known = await retrying(
+            lambda: self._read_session(sender_id),
+            f"Reading conversation '{sender_id}'",
+            self._backoff,
+        )
         if not known.events:
             return None
         events = self._recent_events(sender_id, known)
@@ -180,12 +205,25 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         setattr(tracker, _HANDED_OUT, _HandedOut(known, events, known.window_start > 0))
         return tracker
 
+    async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
+        return await retrying(
+            lambda: super(IncrementalSQLTrackerStore, self).retrieve_full_tracker(conversation_id),
+            f"Reading all of conversation '{conversation_id}'",
+            self._backoff,
+        )
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         if _said_in_latest_turn(tracker.events, privacy.FORGET_RESPONSE):
             # The visitor asked to be forgotten and has been told it is done: nothing of
             # the conversation is kept, this turn included.
             self._sessions.pop(tracker.sender_id, None)
-            privacy.forget_conversation(self.engine, self.SQLEvent.__table__, tracker.sender_id)
+            await retrying(
+                lambda: privacy.forget_conversation(
+                    self.engine, self.SQLEvent.__table__, tracker.sender_id
+                ),
+                f"Deleting conversation '{tracker.sender_id}'",
+                self._backoff,
+            )
             return
         handed_out: Optional[_HandedOut] = getattr(tracker, _HANDED_OUT, None)
         if handed_out is None or not _built_from(tracker, handed_out.events):
@@ -203,26 +241,14 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         if not new_events:
             return
         known = handed_out.session
-        # SQLAlchemy Core in one transaction: the ORM session costs more CPU than the
-        # statements on this path, which runs for every message.
-        table = self.SQLEvent.__table__
         rows = [_row(tracker.sender_id, event) for event in new_events]
-        with self.engine.begin() as db:
-            if self.engine.dialect.driver == "psycopg2":  # PostgreSQL: the ids come back
-                # psycopg2's own multi-row insert: SQLAlchemy would compile the statement
-                # anew for every message (a number of rows is part of it).
-                ids = psycopg2.extras.execute_values(
-                    db.connection.cursor(),
-                    f"INSERT INTO {table.name} ({', '.join(_COLUMNS)}) VALUES %s RETURNING id",
-                    [tuple(row[column] for column in _COLUMNS) for row in rows],
-                    fetch=True,
-                )
-                last_id = max(row[0] for row in ids)
-            else:
-                db.execute(table.insert(), rows)
-                last_id = db.execute(
-                    sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == tracker.sender_id)
-                ).scalar()
+        # A retried insert whose first attempt was committed but not acknowledged (the
+        # connection lost at that moment) stores the turn twice: at least once, never lost.
+        last_id = await retrying(
+            lambda: self._insert(tracker.sender_id, rows),
+            f"Saving conversation '{tracker.sender_id}'",
+            self._backoff,
+        )
         if self.event_broker is not None:
             # Rasa's stream_events would retrieve the tracker again to find the new events.
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
@@ -237,10 +263,38 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
             # where it begins): read it again next time.
             self._sessions.pop(tracker.sender_id, None)
 
+    def _insert(self, sender_id: str, rows: List[dict]) -> int:
+        """Insert the rows in one transaction; the id of the conversation's last row."""
+        # SQLAlchemy Core: the ORM session costs more CPU than the statements on this
+        # path, which runs for every message.
+        table = self.SQLEvent.__table__
+        with self.engine.begin() as db:
+            if self.engine.dialect.driver == "psycopg2":  # PostgreSQL: the ids come back
+                # psycopg2's own multi-row insert: SQLAlchemy would compile the statement
+                # anew for every message (a number of rows is part of it).
+                ids = psycopg2.extras.execute_values(
+                    db.connection.cursor(),
+                    f"INSERT INTO {table.name} ({', '.join(_COLUMNS)}) VALUES %s RETURNING id",
+                    [tuple(row[column] for column in _COLUMNS) for row in rows],
+                    fetch=True,
+                )
+                return max(row[0] for row in ids)
+            db.execute(table.insert(), rows)
+            return db.execute(
+                sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sender_id)
+            ).scalar()
+
     async def _save_counted(self, tracker: DialogueStateTracker) -> None:
         """Rasa's `SQLTrackerStore.save` (count the stored events, insert the others), with
         the rows of `_row`, masked like every row this store writes."""
         await self.stream_events(tracker)
+        await retrying(
+            lambda: self._insert_uncounted(tracker),
+            f"Saving conversation '{tracker.sender_id}'",
+            self._backoff,
+        )
+
+    def _insert_uncounted(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as db:
             new_events = list(self._additional_events(db, tracker))
             if new_events:

@@ -7,8 +7,10 @@
 
 The real PostgreSQL (127.0.0.1:5432, as in CI; it trusts loopback, so the password is empty):
 each cluster gets a database of its own, dropped afterwards. Redis: a server of its own on a
-free port that requires a password, as cluster mode is deployed. `command` starts it another
-way (`make cluster`); `ports` reuses the ports of an earlier start.
+free port that requires a password, as cluster mode is deployed. `postgres` (psycopg2.connect
+arguments) and `REDIS_PORT=...` with `REDIS_PASSWORD=...` point it at other servers
+(tests/own_servers.py). `command` starts it another way (`make cluster`); `ports` reuses the
+ports of an earlier start.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import subprocess
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -68,6 +70,7 @@ class Cluster:
     database: str
     process: subprocess.Popen
     secrets: Dict[str, str]  # the passwords and tokens it was started with, by variable
+    postgres: Dict = field(default_factory=lambda: dict(POSTGRES))
 
     @property
     def rest_webhook(self) -> str:
@@ -102,7 +105,7 @@ class Cluster:
 
     def events(self, sender_id: str) -> List[Tuple[str, str | None]]:
         """(type, action name) of every event Rasa stored for the conversation, in order."""
-        with psycopg2.connect(dbname=self.database, **POSTGRES) as connection:
+        with psycopg2.connect(dbname=self.database, **self.postgres) as connection:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT type_name, action_name FROM events WHERE sender_id = %s ORDER BY id",
@@ -131,12 +134,19 @@ def running_cluster(
     replicas: int = 2,
     command: Sequence[str] = CLUSTER_SH,
     ports: Optional[ClusterPorts] = None,
+    postgres: Dict = POSTGRES,
     **env: str,
 ) -> Iterator[Cluster]:
     ports = ports or ClusterPorts.free(replicas)
     database = f"careers_test_{uuid.uuid4().hex[:12]}"
+    if "REDIS_PORT" in env:  # the caller's own Redis
+        with _running_cluster(run_dir, command, ports, database, postgres, env) as cluster:
+            yield cluster
+        return
     with password_protected_redis(run_dir, avoid=ports.all()) as redis_env:
-        with _running_cluster(run_dir, command, ports, database, {**redis_env, **env}) as cluster:
+        with _running_cluster(
+            run_dir, command, ports, database, postgres, {**redis_env, **env}
+        ) as cluster:
             yield cluster
 
 
@@ -187,6 +197,7 @@ def _running_cluster(
     command: Sequence[str],
     ports: ClusterPorts,
     database: str,
+    postgres: Dict,
     env: Dict[str, str],
 ) -> Iterator[Cluster]:
     cluster_env: Dict[str, str] = {
@@ -198,6 +209,9 @@ def _running_cluster(
         # Every test client shares 127.0.0.1, as bench.py's do: nginx's limits per address
         # (tested in tests/test_nginx_limits.py) would count them as one abusive client.
         **UNLIMITED_PER_ADDRESS,
+        "POSTGRES_HOST": str(postgres["host"]),
+        "POSTGRES_PORT": str(postgres["port"]),
+        "POSTGRES_USER": str(postgres["user"]),
         "CLUSTER_RUN_DIR": str(run_dir),
         "CLUSTER_PORT": str(ports.cluster),
         "RASA_REPLICAS": str(len(ports.replicas)),
@@ -227,7 +241,9 @@ def _running_cluster(
         secrets={
             variable: cluster_env[variable]
             for variable in ("ACTIONS_TOKEN", "SOCKETIO_SESSION_SECRET", "REDIS_PASSWORD")
+            if variable in cluster_env
         },
+        postgres=dict(postgres),
     )
     try:
         cluster.wait_until_answering()
@@ -238,7 +254,7 @@ def _running_cluster(
             process.wait(timeout=60)
         finally:
             _kill_leftovers(run_dir)
-            _drop_database(database)
+            _drop_database(database, postgres)
 
 
 def _answers(webhook: str) -> bool:
@@ -274,13 +290,13 @@ def _kill_leftovers(run_dir: Path) -> None:
             pass
 
 
-def _drop_database(database: str) -> None:
-    administer_postgres(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+def _drop_database(database: str, postgres: Dict) -> None:
+    administer_postgres(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)', postgres)
 
 
-def administer_postgres(statement: str) -> None:
+def administer_postgres(statement: str, postgres: Dict = POSTGRES) -> None:
     """Run a statement outside any transaction (CREATE/DROP DATABASE) on the local server."""
-    connection = psycopg2.connect(dbname="postgres", **POSTGRES)
+    connection = psycopg2.connect(dbname="postgres", **postgres)
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute(statement)

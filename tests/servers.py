@@ -19,7 +19,7 @@ import time
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence
+from typing import Iterator, List, Optional, Sequence, Set
 
 import pytest
 import requests
@@ -134,3 +134,43 @@ def _wait_until_answering(servers: Servers, process: subprocess.Popen) -> None:
             pass
         time.sleep(1)
     pytest.fail(f"servers did not answer within {START_TIMEOUT}s:\n{servers.log_tail()}")
+
+
+def processes_in(sessions: Set[int]) -> List[str]:
+    """Every live process of these sessions, with its command line."""
+    return [f"{pid} {_command_line(pid)}" for session in sessions for pid in pids_in(session)]
+
+
+def pids_in(session: int) -> List[int]:
+    """Live processes of a session (zombies are gone for our purposes)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # pid (comm) state ppid pgrp session ...; comm may contain spaces.
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            pids.append(int(entry.name))
+    return pids
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return "?"
+
+
+def listening(port: int) -> bool:
+    """Whether a server holds the port: binding it as a server does (SO_REUSEADDR, so the
+    closed connections in TIME_WAIT do not count) fails."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False

@@ -8,11 +8,16 @@ import os
 import sqlite3
 import stat
 import subprocess
+import threading
+import time
 import uuid
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 import requests
 
+from channels.store_unavailable import SEND_AGAIN_REPLY
 from tests.conftest import money_in
 from tests.servers import ROOT, running_servers
 
@@ -83,6 +88,56 @@ def test_stored_conversations_are_private_and_can_be_forgotten(tmp_path, career)
             ask(servers.rest_webhook, sender, "what does an assembly technician do?")
             assert "deleted our conversation" in ask(servers.rest_webhook, sender, request)
             assert stored_user_texts(database, stored_id) == []
+
+
+def test_a_turn_while_the_database_is_locked_is_refused_with_a_503_and_nothing_is_lost(
+    tmp_path, career
+):
+    """Another process holding SQLite's write lock (`make forget`, `make report`): briefly,
+    the turn waits and is stored; longer than the store's retries, it is refused."""
+    database = tmp_path / "conversations.db"
+    store = {"ENDPOINTS": str(ROOT / "endpoints.yml"), "TRACKER_STORE_URL": f"sqlite:///{database}"}
+    assembly = next(job for job in career.jobs if "assembly technician" in job.aliases)
+    sender = uuid.uuid4().hex
+    with running_servers(tmp_path, **store) as servers:
+        ask(servers.rest_webhook, sender, "what does an assembly technician do?")
+
+        with write_locked(database):  # for longer than the 10 s of retries
+            refused = requests.post(
+                servers.rest_webhook, json={"sender": sender, "message": "hi"}, timeout=60
+            )
+        assert refused.status_code == 503, refused.text
+        assert int(refused.headers["Retry-After"]) > 0
+        assert refused.json()["message"] == SEND_AGAIN_REPLY
+
+        writer = threading.Thread(target=hold_write_lock, args=(database, 2), daemon=True)
+        writer.start()
+        time.sleep(0.5)  # the lock taken
+        reply = ask(servers.rest_webhook, sender, "how much does it pay?")
+        writer.join()
+        # The context survived the refusal: without it this lists every job's pay.
+        assert money_in(reply) == [assembly.salary.amount]
+        assert stored_user_texts(database, f"rest:{sender}") == [
+            "what does an assembly technician do?",
+            "how much does it pay?",
+        ]
+
+
+@contextmanager
+def write_locked(database) -> Iterator[None]:
+    """SQLite's exclusive lock on the file, as a writing process holds it."""
+    connection = sqlite3.connect(database, isolation_level=None)
+    connection.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        connection.execute("COMMIT")
+        connection.close()
+
+
+def hold_write_lock(database, seconds: float) -> None:
+    with write_locked(database):
+        time.sleep(seconds)
 
 
 def stored_user_texts(database, sender: str) -> list:

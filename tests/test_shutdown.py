@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, List, Set
 
 import pytest
 
 from tests.cluster_runner import ClusterPorts, running_cluster
-from tests.servers import RUN_SH, Ports, running_servers
+from tests.servers import RUN_SH, Ports, listening, pids_in, processes_in, running_servers
 
 pytestmark = pytest.mark.integration
 STOP_WITHIN = 10  # seconds, for every process and every port
@@ -84,7 +82,7 @@ def test_make_cluster_stops_everything_and_can_start_again(tmp_path):
 
 def _assert_stops(stop: Stop, top, sessions: Callable[[], Set[int]], ports: List[int]) -> None:
     started = sessions()
-    assert _processes_in(started), "nothing running before the stop"
+    assert processes_in(started), "nothing running before the stop"
     if stop.to_group:
         os.killpg(top.pid, stop.signal)
     else:
@@ -97,55 +95,16 @@ def _assert_stops(stop: Stop, top, sessions: Callable[[], Set[int]], ports: List
     print(f"{stop}: the top process exited after {time.monotonic() - begun:.1f}s")  # pytest -s
     # What `make run` returning promises: everything it started is gone, the ports are free.
     started |= sessions()  # a component started again meanwhile
-    left = _processes_in(started)
-    listening = [port for port in ports if _listening(port)]
+    left = processes_in(started)
+    held_ports = [port for port in ports if listening(port)]
     try:
         assert top.poll() is not None, f"{stop}: the top process still runs after {STOP_WITHIN}s"
         assert not left, f"{stop}: still running when the top process exited:\n" + "\n".join(left)
-        assert not listening, f"{stop}: ports still listening: {listening}"
+        assert not held_ports, f"{stop}: ports still listening: {held_ports}"
     finally:
         for session in started:  # leave nothing behind for the next start or test
-            for pid in _pids_in(session):
+            for pid in pids_in(session):
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-
-
-def _processes_in(sessions: Set[int]) -> List[str]:
-    return [f"{pid} {_command_line(pid)}" for session in sessions for pid in _pids_in(session)]
-
-
-def _pids_in(session: int) -> List[int]:
-    """Live processes of a session (zombies are gone for our purposes)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            # pid (comm) state ppid pgrp session ...; comm may contain spaces.
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session and fields[0] != "Z":
-            pids.append(int(entry.name))
-    return pids
-
-
-def _command_line(pid: int) -> str:
-    try:
-        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return "?"
-
-
-def _listening(port: int) -> bool:
-    """Whether a server holds the port: binding it as a server does (SO_REUSEADDR, so the
-    closed connections in TIME_WAIT do not count) fails."""
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return True
-        return False
