@@ -13,16 +13,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import List
 
+import psycopg2
 import pytest
+import rasa
 import requests
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import read_endpoint_config
 
 from actions.answers import a_or_an
-from channels.conversations import namespaced
+from channels.conversations import MAX_CONVERSATION_ID_LENGTH, namespaced
 from tests.cluster_runner import running_cluster
 from tests.conftest import money_in
 from tests.servers import ROOT
+from tests.test_security import QUESTION, action_call, json_error_message
 
 pytestmark = pytest.mark.integration
 REPLY_TIMEOUT = 180  # a message queued behind a killed replica's ticket waits for it to expire
@@ -235,3 +238,54 @@ class _Counter:
         with self._changed:
             while self._value < value:
                 assert self._changed.wait(deadline - time.monotonic()), "load did not start"
+
+
+# --- the probes of docs/channels.md "Safe to expose", through nginx -----------------------------
+
+
+def test_through_nginx_a_huge_sender_and_malformed_json_get_json_400s_and_are_not_stored(
+    cluster,
+):
+    for _ in range(3):
+        response = requests.post(
+            cluster.rest_webhook, json={"sender": "x" * 900_000, "message": QUESTION}, timeout=30
+        )
+        assert response.status_code == 400
+        assert str(MAX_CONVERSATION_ID_LENGTH) in json_error_message(response)
+    malformed = requests.post(cluster.rest_webhook, data="not json", timeout=30)
+    assert malformed.status_code == 400 and json_error_message(malformed)
+    with psycopg2.connect(dbname=cluster.database, **cluster.postgres) as connection:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM events WHERE length(sender_id) > 200")
+            assert cursor.fetchone()[0] == 0
+
+
+def test_through_nginx_the_root_url_does_not_say_which_rasa_it_is(cluster):
+    response = requests.get(cluster.url + "/", timeout=10)
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert rasa.__version__ not in response.text
+
+
+def test_a_sender_flooding_the_cluster_gets_429s(cluster):
+    # Each replica keeps its own bucket per conversation, so the burst a conversation gets is
+    # the per-conversation burst times the replicas: 60 at once is beyond two buckets.
+    sender = uuid.uuid4().hex
+    message = {"sender": sender, "message": "hi"}
+    with ThreadPoolExecutor(60) as pool:
+        responses = list(
+            pool.map(
+                lambda _: requests.post(cluster.rest_webhook, json=message, timeout=60), range(60)
+            )
+        )
+    refused = [r for r in responses if r.status_code == 429]
+    assert refused and {r.status_code for r in responses} == {200, 429}
+    assert all(int(r.headers["Retry-After"]) >= 1 for r in refused)
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong-token"], ids=["none", "wrong"])
+def test_the_clusters_action_server_refuses_calls_without_the_token(cluster, authorization):
+    headers = {"Authorization": authorization} if authorization else {}
+    response = requests.post(
+        f"{cluster.actions_url}/webhook", json=action_call("hi"), headers=headers, timeout=10
+    )
+    assert response.status_code == 401
