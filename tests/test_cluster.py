@@ -11,6 +11,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 from typing import List
 
 import psycopg2
@@ -25,7 +26,7 @@ from channels.conversations import MAX_CONVERSATION_ID_LENGTH, namespaced
 from tests.cluster_runner import running_cluster
 from tests.conftest import money_in
 from tests.servers import ROOT
-from tests.test_security import QUESTION, action_call, json_error_message
+from tests.test_security import QUESTION, SocketIOPage, action_call, json_error_message
 
 pytestmark = pytest.mark.integration
 REPLY_TIMEOUT = 180  # a message queued behind a killed replica's ticket waits for it to expire
@@ -130,7 +131,10 @@ def test_killing_a_replica_mid_load_loses_no_conversation(cluster, career):
     for sender in senders:
         events = cluster.events(namespaced("rest", sender))
         user_turns = [event for event in events if event[0] == "user"]
-        assert len(user_turns) == pairs_per_sender * 2, sender
+        # A turn the killed replica had stored but not yet answered is sent again by nginx
+        # to the other replica (proxy_next_upstream): stored twice, answered once. At most
+        # one such turn per sender (each has one in flight); none lost.
+        assert pairs_per_sender * 2 <= len(user_turns) <= pairs_per_sender * 2 + 1, sender
 
 
 def test_the_lock_store_gives_concurrent_processes_their_own_tickets(monkeypatch):
@@ -289,3 +293,21 @@ def test_the_clusters_action_server_refuses_calls_without_the_token(cluster, aut
         f"{cluster.actions_url}/webhook", json=action_call("hi"), headers=headers, timeout=10
     )
     assert response.status_code == 401
+
+
+def test_through_nginx_a_copied_socketio_session_id_gets_a_conversation_of_its_own(cluster):
+    origin = "http://localhost:8080"  # run.sh's default page, as each replica starts it
+    owner = SocketIOPage(SimpleNamespace(rasa_url=cluster.url), origin)
+    owner.join()
+    token, _ = owner.request_session()
+    copied = token.partition(".")[0]
+    intruder = SocketIOPage(SimpleNamespace(rasa_url=cluster.url), origin)
+    intruder.join()
+    theirs, _ = intruder.request_session(copied)
+    assert theirs.partition(".")[0] != copied
+    # the owner's token resumes the conversation on each replica: one secret for the cluster
+    for replica in cluster.replica_urls:
+        page = SocketIOPage(SimpleNamespace(rasa_url=replica), origin)
+        page.join()
+        resumed, _ = page.request_session(token)
+        assert resumed.partition(".")[0] == copied
