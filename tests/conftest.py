@@ -5,6 +5,9 @@ Expected facts in tests are read from the knowledge file, never typed again here
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -16,6 +19,8 @@ from actions.dialogue import CareersAssistant
 from actions.knowledge import DEFAULT_CAREER_ID, Career, load_knowledge
 from actions.language import EntityResolver, ParseOnce, build_pipeline
 from actions.retrieval import PassageFinder
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +81,13 @@ def make_tracker(
 
 def known_amounts(career: Career) -> set:
     return {float(job.salary.amount) for job in career.jobs}
+
+
+@pytest.fixture(scope="module")
+def unavailable_reply() -> str:
+    """The reply nginx gives for the action server while it is unavailable."""
+    template = (ROOT / "deploy" / "nginx.conf.template").read_text()
+    response = json.loads(
+        re.search(r"location @unavailable \{.*?return 200 '(.*?)';", template, re.S)[1]
+    )
+    return response["responses"][0]["text"]

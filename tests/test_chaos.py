@@ -10,7 +10,6 @@ restarted and frozen.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import threading
 import time
@@ -29,7 +28,7 @@ from channels.store_unavailable import SEND_AGAIN_REPLY
 from tests.cluster_runner import running_cluster
 from tests.conftest import money_in
 from tests.own_servers import running_postgres, running_redis
-from tests.servers import ROOT, listening, processes_in
+from tests.servers import listening, processes_in
 
 pytestmark = pytest.mark.integration
 
@@ -118,16 +117,6 @@ class Load:
         with self._lock:
             self.turns.append(turn)
         return turn
-
-
-@pytest.fixture(scope="module")
-def unavailable_reply() -> str:
-    """The reply nginx gives for the action server while it is unavailable."""
-    template = (ROOT / "deploy" / "nginx.conf.template").read_text()
-    response = json.loads(
-        re.search(r"location @unavailable \{.*?return 200 '(.*?)';", template, re.S)[1]
-    )
-    return response["responses"][0]["text"]
 
 
 def test_faults_under_load_lose_no_answered_turn_and_no_context(

@@ -10,7 +10,6 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from types import SimpleNamespace
 from typing import List
 
@@ -25,7 +24,7 @@ from actions.answers import a_or_an
 from channels.conversations import MAX_CONVERSATION_ID_LENGTH, namespaced
 from tests.cluster_runner import running_cluster
 from tests.conftest import money_in
-from tests.servers import ROOT
+from tests.servers import ROOT, command_lines
 from tests.test_security import QUESTION, SocketIOPage, action_call, json_error_message
 
 pytestmark = pytest.mark.integration
@@ -52,16 +51,6 @@ def test_no_secret_is_on_a_command_line_of_the_cluster(cluster):
         line for line in command_lines() if any(secret in line for secret in secrets_of_the_run)
     ]
     assert leaked == []
-
-
-def command_lines() -> list[str]:
-    lines = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            lines.append(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-        except OSError:
-            continue
-    return lines
 
 
 def ask(webhook: str, sender: str, message: str) -> str:

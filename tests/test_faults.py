@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import signal
 import uuid
 
@@ -13,7 +11,6 @@ import requests
 
 from tests.cluster_runner import running_cluster
 from tests.conftest import money_in
-from tests.servers import ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -22,16 +19,6 @@ pytestmark = pytest.mark.integration
 def cluster(tmp_path_factory):
     with running_cluster(tmp_path_factory.mktemp("cluster"), replicas=1) as cluster:
         yield cluster
-
-
-@pytest.fixture(scope="module")
-def unavailable_reply() -> str:
-    """The reply nginx gives for the action server while it is unavailable."""
-    template = (ROOT / "deploy" / "nginx.conf.template").read_text()
-    response = json.loads(
-        re.search(r"location @unavailable \{.*?return 200 '(.*?)';", template, re.S)[1]
-    )
-    return response["responses"][0]["text"]
 
 
 def ask(cluster, sender: str, message: str):

@@ -30,7 +30,7 @@ from channels.limits import DEFAULT_MAX_MESSAGE_LENGTH
 from channels.rate_limit import RATE_LIMITED_REPLY
 from channels.socketio import NOT_THIS_SESSION
 from channels.telegram import TelegramInput
-from tests.servers import running_servers
+from tests.servers import command_lines, running_servers
 
 ROOT = Path(__file__).resolve().parent.parent
 PATCHED_RASA = Version("3.6.21")  # CVE-2024-49375: remote code execution via a loaded model
@@ -101,7 +101,7 @@ def test_api_token_and_jwt_secret_are_on_no_command_line(api_servers):
     # Rasa takes them only as options; scripts/rasa_cli.py adds them inside the process.
     response = requests.get(f"{api_servers.rasa_url}/status", params={"token": TOKEN}, timeout=10)
     assert response.status_code == 200  # the API is on, with this token
-    leaked = [line for line in all_command_lines() if TOKEN in line or JWT_SECRET in line]
+    leaked = [line for line in command_lines() if TOKEN in line or JWT_SECRET in line]
     assert leaked == []
 
 
@@ -346,7 +346,7 @@ def test_rasa_calls_the_action_server_with_the_token_run_sh_made(servers, career
     # Passed in the environment, so no command line (what `ps` shows) holds it.
     token = action_server_environment(servers)["ACTIONS_TOKEN"]
     assert len(token) >= 32
-    assert not [cmdline for cmdline in all_command_lines() if token in cmdline]
+    assert not [cmdline for cmdline in command_lines() if token in cmdline]
 
 
 @pytest.mark.integration
@@ -412,16 +412,6 @@ def action_server_environment(servers) -> dict:
         except OSError:  # gone, or not ours
             continue
     raise AssertionError(f"no `python -m actions.server` process on port {port}")
-
-
-def all_command_lines() -> list[str]:
-    lines = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            lines.append(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-        except OSError:
-            continue
-    return lines
 
 
 def non_loopback_address() -> str | None:
