@@ -285,6 +285,8 @@ def test_the_clusters_action_server_refuses_calls_without_the_token(cluster, aut
 
 
 def test_through_nginx_a_copied_socketio_session_id_gets_a_conversation_of_its_own(cluster):
+    # Every replica is asked below; the one killed by an earlier test may still be restarting.
+    cluster.wait_until_answering()
     origin = "http://localhost:8080"  # run.sh's default page, as each replica starts it
     owner = SocketIOPage(SimpleNamespace(rasa_url=cluster.url), origin)
     owner.join()
