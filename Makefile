@@ -125,7 +125,7 @@ test-integration: $(MODEL) $(WIDGET) $(CHROMIUM) $(NGINX) ## Start the servers (
 eval: $(MODEL) ## Ask the development and blind sets over REST (make run's stack); accuracy per category
 	scripts/with-servers.sh $(BIN)/python scripts/evaluate.py
 
-crossval: $(LANGUAGE_ASSETS) ## 5-fold NLU cross-validation of config.yml and alternatives
+crossval: $(LANGUAGE_ASSETS) ## 5-fold NLU cross-validation of config.yml and alternatives, on fixed folds (SEEDS="1 2 3", CONFIGS)
 	mkdir -p results
 	scripts/crossval.sh
 
