@@ -6,11 +6,14 @@ there are no dense features, as in this pipeline (config.yml): about a tenth of 
 replica's CPU per message under load (py-spy, docs/operations.md). This subclass hands the
 sparse features over as they are when there are no dense ones: the same matrix, so the same
 model and the same predictions; anything else goes through Rasa's own code.
+
+It also takes scikit-learn's regularisation strength `C` as an option, which Rasa fixes at
+scikit-learn's default of 1.0.
 """
 
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Dict, List
 
 import scipy.sparse
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -21,6 +24,14 @@ from rasa.shared.nlu.training_data.message import Message
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class SparseLogisticRegressionClassifier(LogisticRegressionClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
+
+    def __init__(self, config: Dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        self.clf.set_params(C=self.config["C"])
+
     def _create_X(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
         rows = []
         for message in messages:

@@ -1,4 +1,5 @@
-"""The classifier's input matrix is the one Rasa's LogisticRegressionClassifier builds."""
+"""The classifier's input matrix is the one Rasa's LogisticRegressionClassifier builds, and
+its `C` option reaches scikit-learn."""
 
 from __future__ import annotations
 
@@ -45,3 +46,10 @@ def test_the_input_matrix_is_rasas(messages):
     assert ours.shape == rasa.shape
     np.testing.assert_array_equal(ours.toarray(), rasa.toarray())
     assert ours.dtype == rasa.dtype
+
+
+@pytest.mark.parametrize("config, expected", [({}, 1.0), ({"C": 10.0}, 10.0)])
+def test_the_regularisation_strength_reaches_scikit_learn(config, expected):
+    classifier = SparseLogisticRegressionClassifier(config, "classifier", None, None)
+    assert classifier.clf.get_params()["C"] == expected
+    assert classifier.clf.get_params()["max_iter"] == 100  # Rasa's own defaults still apply
