@@ -65,6 +65,7 @@ class Reading:
 
     mentions: Tuple[Mention, ...]  # the jobs, skills and routes it names, misspelt too
     unknown_subject: str  # a job, skill, course or place the knowledge lacks, or ''
+    unknown_job: str  # "what does a nurse do?": a job the knowledge lacks, asked about
     asked: frozenset  # lemmas asked about: not names, words of asking or the career's name
     mentions_pay: bool
     place: str  # "in London": a place the figures are not for
@@ -123,6 +124,12 @@ _YES_NO_TOPICS = frozenset(
 # say", not a guess.
 _NOT_SAID_TOPICS = frozenset({"out_of_scope", "unclear"})
 _WORK_TOPICS = frozenset({"role", "responsibilities", "job_duties"})
+# Overviews of the career, whose handlers answer whatever job is named: for a question about
+# another job ("what does a nurse do?", "what training does a chef need?") that answer
+# would be the career's, so it is declined instead, whichever of these NLU picked.
+_CAREER_WIDE_TOPICS = frozenset("role responsibilities specialisations jobs education".split())
+# "I'm a nurse, could I retrain?": the job named is the person's own, not the one asked about.
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|my|me)\b")
 # "Is this for me?" questions: the passage nearest to what the person says about themselves
 # (a skill, a duty, who the role suits) answers them, at a lower bar than other passages
 # because they are mostly about the person, not the article's words.
@@ -329,6 +336,7 @@ class CareersAssistant:
         return Reading(
             mentions=mentions,
             unknown_subject=self.resolver.unknown_subject(text, self._not_subjects),
+            unknown_job=self._unknown_job_asked(text, lowered),
             asked=frozenset(
                 set(self.resolver.other_words(text)) - self._question_words - self._career_words
             ),
@@ -403,13 +411,26 @@ class CareersAssistant:
             return _declined(answers.not_said(self.career), turn)
         return None
 
+    def _unknown_job_asked(self, text: str, lowered: str) -> str:
+        if _FIRST_PERSON.search(lowered) or self._career_words & self.resolver.lemmas(text):
+            return ""  # "can a welder become a production technician?" asks about the career
+        return self.resolver.unknown_job(text, self._not_subjects)
+
     def _subject_not_covered(self, topic: str, turn: Turn, reading: Reading) -> Answer | None:
         """Where NLU had no topic, a subject the knowledge lacks is declined: never a
-        passage that happens to share a word with it."""
-        if topic not in _NOT_SAID_TOPICS or not reading.unknown_subject:
+        passage that happens to share a word with it. So is another job, where NLU's topic
+        is an overview of the career."""
+        if not reading.unknown_subject:
+            return None
+        if topic not in _NOT_SAID_TOPICS and not (
+            topic in _CAREER_WIDE_TOPICS and reading.unknown_job
+        ):
             return None
         if _about_pay(topic, reading):  # "what do nurses get paid?": say which job is not covered
             reply = answers.unknown_job(self.career, reading.unknown_subject, "ask_salary")
+            return _declined(reply, turn)
+        if topic in _CAREER_WIDE_TOPICS:  # "what does a nurse do?"
+            reply = answers.unknown_job(self.career, reading.unknown_job, "ask_job_duties")
             return _declined(reply, turn)
         return _declined(answers.out_of_scope(self.career), turn)
 

@@ -245,6 +245,27 @@ class EntityResolver:
             return ""
         return " ".join(t.text for t in left)
 
+    def unknown_job(self, text: str, question_words: Iterable[str]) -> str:
+        """The title of a job the knowledge lacks ("nurse", "software engineer"): the first
+        such title among the words `unknown_subject` keeps, with the words right before it
+        ("what does a plumber specialise in?" gives 'plumber'); else ''."""
+        if not self.unknown_subject(text, question_words):
+            return ""
+        known = set(question_words)
+        left = [t for t in self._other_tokens(text) if t.lemma_ not in known]
+        title = next((t for t in left if _is_job_title(t)), None)
+        if title is None:
+            return ""
+        words = [title]
+        for token in reversed(left[: left.index(title)]):
+            if token.i != words[0].i - 1:
+                break
+            words.insert(0, token)
+        return " ".join(t.text for t in words)
+
+    def lemmas(self, text: str) -> Set[str]:
+        return {t.lemma_ for t in self._analyse(text)[0]}
+
     def place_named(self, text: str) -> str:
         """A place the figures are not for ("in australia", "london"), or ''."""
         doc = self._analyse(text)[0]  # parsed lower-cased: the place as the user wrote it
@@ -320,6 +341,13 @@ def _is_title_like(token: Token) -> bool:
         return True
     following = token.nbor(1) if token.i + 1 < len(token.doc) else None
     if following is not None and following.lemma_.lower() in _NAMING_HEADS:
+        return True
+    return _is_job_title(token)
+
+
+def _is_job_title(token: Token) -> bool:
+    word, lemma = token.text.lower(), token.lemma_.lower()
+    if word in OCCUPATION_WORDS or lemma in OCCUPATION_WORDS:
         return True
     return len(word) > 5 and lemma.endswith(_TITLE_ENDINGS)
 

@@ -197,6 +197,32 @@ def test_a_subject_the_article_does_not_cover_is_named_not_answered(
     assert money_in(answer.reply.text) == []
 
 
+@pytest.mark.parametrize(
+    "topic", ["role", "responsibilities", "specialisations", "jobs", "education"]
+)
+def test_another_job_is_declined_whichever_overview_nlu_picked(assistant, career, topic):
+    # the overview's handler would answer with the career's own role, duties or routes
+    answer = assistant.answer(topic, Turn("what does a welder need to know"))
+    assert '"welder"' in answer.reply.text
+    assert "don't have information" in answer.reply.text
+    assert [b["payload"] for b in answer.reply.buttons] == [
+        f'/ask_job_duties{{"job":"{job.id}"}}' for job in career.jobs
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can a welder become a production technician?",  # the career is what is asked about
+        "i'm a welder, what training would i need?",  # the job is the person's own
+    ],
+)
+def test_a_job_named_as_a_background_is_not_declined(assistant, career, text):
+    answer = assistant.answer("education", Turn(text))
+    assert "don't have information" not in answer.reply.text
+    assert all(p.name in answer.reply.text for p in career.pathways)
+
+
 def test_career_name_is_not_an_unknown_subject(assistant, career):
     answer = assistant.all_salaries(Turn("what do production technicians earn in the uk"))
     assert sorted(money_in(answer.reply.text)) == sorted(known_amounts(career))

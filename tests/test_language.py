@@ -59,6 +59,21 @@ def test_unknown_subject(assistant, resolver, text, expected):
     assert resolver.unknown_subject(text, assistant._question_words) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("what does a welder do all day", "welder"),
+        ("what training would a data scientist need", "data scientist"),
+        ("what does an optician specialise in", "optician"),  # the title, not "specialise"
+        ("is teamwork an important skill", ""),  # a skill, not a job
+        ("what's the btec route", ""),  # a course
+        ("what does an assembly technician do", ""),  # a job the knowledge has
+    ],
+)
+def test_unknown_job(assistant, resolver, text, expected):
+    assert resolver.unknown_job(text, assistant._question_words) == expected
+
+
 @pytest.mark.parametrize("text", ["", "   ", "?!", "😀", "x" * 5000])
 def test_odd_input_resolves_to_nothing_without_error(resolver, text):
     assert resolver.resolve("job", [], text) is None
