@@ -31,7 +31,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,6 +47,10 @@ import requests
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.free_ports import free_port, free_port_run  # noqa: E402
+
 BIN = ROOT / ".venv" / "bin"
 TARGETS = {"min_throughput_ratio": 3.0, "max_p95_ms": 300.0}
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
@@ -183,7 +186,7 @@ def bench_cluster(
     model, training_s = train_ours(workdir)
     run_dir = workdir / "cluster"
     run_dir.mkdir()
-    first_port = _free_port_run(replicas)
+    first_port = free_port_run(replicas)
     cluster_port = free_port()
     database = f"careers_bench_{run_id}"
     env = {
@@ -554,24 +557,6 @@ def wait_until_answering(webhooks: List[str], process: subprocess.Popen, log: Pa
             pass
         time.sleep(0.2)
     return time.monotonic() - started
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _free_port_run(length: int) -> int:
-    while True:
-        first = free_port()
-        try:
-            for port in range(first + 1, first + length):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
 
 
 # Our REST channel stores a sender's conversation as "rest:<sender>" (channels/conversations.py).

@@ -19,7 +19,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -33,7 +32,8 @@ import pytest
 import redis
 import requests
 
-from tests.servers import ROOT, free_port
+from scripts.free_ports import free_port, free_port_run
+from tests.servers import ROOT
 
 START_TIMEOUT = 240
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
@@ -54,7 +54,7 @@ class ClusterPorts:
 
     @classmethod
     def free(cls, replicas: int) -> ClusterPorts:
-        first = _free_port_run(replicas)
+        first = free_port_run(replicas)
         return cls(free_port(), free_port(), free_port(), tuple(range(first, first + replicas)))
 
     def all(self) -> List[int]:
@@ -263,23 +263,6 @@ def _answers(webhook: str) -> bool:
         return reply.ok and bool(reply.json())
     except (requests.RequestException, ValueError):
         return False
-
-
-def _free_port_run(length: int) -> int:
-    """The first of `length` consecutive free ports."""
-    while True:
-        first = free_port()
-        if all(_is_free(port) for port in range(first + 1, first + length)):
-            return first
-
-
-def _is_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def _kill_leftovers(run_dir: Path) -> None:

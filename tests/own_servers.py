@@ -23,7 +23,7 @@ from typing import Dict, Iterator, List
 
 import redis as redis_client
 
-from tests.servers import free_port
+from scripts.free_ports import free_port
 
 POSTGRES_BIN = Path(os.environ.get("POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"

@@ -24,6 +24,8 @@ from typing import Iterator, List, Optional, Sequence, Set
 import pytest
 import requests
 
+from scripts.free_ports import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 180
 # run.sh serves the widget demo page only once web/ is built (`make widget`).
@@ -109,12 +111,6 @@ def running_servers(
         with suppress(ProcessLookupError):  # already stopped by the test
             os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_until_answering(servers: Servers, process: subprocess.Popen) -> None:

@@ -20,7 +20,8 @@ from typing import Dict, Iterator
 import pytest
 import requests
 
-from tests.servers import ROOT, free_port
+from scripts.free_ports import free_port
+from tests.servers import ROOT
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 pytestmark = [
