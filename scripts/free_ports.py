@@ -55,3 +55,9 @@ def free_port_run(length: int) -> int:
 
 def free_port() -> int:
     return free_port_run(1)
+
+
+if __name__ == "__main__":  # `free_ports.py N` prints N distinct free ports, for the shell
+    import sys
+
+    print(" ".join(str(free_port()) for _ in range(int(sys.argv[1]) if sys.argv[1:] else 1)))

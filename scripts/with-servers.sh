@@ -5,9 +5,9 @@
 #   scripts/with-servers.sh .venv/bin/python scripts/evaluate.py
 set -uo pipefail
 cd "$(dirname "$0")/.."
-free_port() { .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-export RASA_PORT=${RASA_PORT:-$(free_port)} ACTIONS_PORT=${ACTIONS_PORT:-$(free_port)}
-export WEB_PORT=${WEB_PORT:-$(free_port)}  # the demo page too, so a running `make run` is no obstacle
+read -r port_1 port_2 port_3 < <(.venv/bin/python scripts/free_ports.py 3)
+export RASA_PORT=${RASA_PORT:-$port_1} ACTIONS_PORT=${ACTIONS_PORT:-$port_2}
+export WEB_PORT=${WEB_PORT:-$port_3}  # the demo page too, so a running `make run` is no obstacle
 workdir=$(mktemp -d)
 export TRACKER_STORE_URL="sqlite:///$workdir/conversations.db"
 export BOT_URL="http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook"

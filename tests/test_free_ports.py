@@ -2,11 +2,16 @@
 connection takes one between choosing it and the server binding it."""
 
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from scripts import free_ports
 from scripts.free_ports import ephemeral_range, free_port, free_port_run, is_free
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_free_port_is_below_the_ephemeral_range_and_bindable():
@@ -49,3 +54,15 @@ def test_no_room_below_the_range_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(free_ports, "EPHEMERAL_RANGE", tmp_path / "range")
     with pytest.raises(RuntimeError, match="below the ephemeral range"):
         free_port()
+
+
+def test_the_command_line_prints_distinct_free_ports_for_the_shell():
+    printed = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "free_ports.py"), "3"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    ports = [int(port) for port in printed]
+    assert len(set(ports)) == 3
+    assert all(free_ports.LOWEST <= port < ephemeral_range()[0] for port in ports)
