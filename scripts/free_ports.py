@@ -41,9 +41,10 @@ def is_free(port: int) -> bool:
 
 def free_port_run(length: int) -> int:
     """The first of `length` consecutive free ports, below the ephemeral range."""
-    highest = ephemeral_range()[0] - length
+    low, high = ephemeral_range()
+    highest = low - length
     if highest <= LOWEST:
-        raise RuntimeError(f"no ports below the ephemeral range ({ephemeral_range()}) to use")
+        raise RuntimeError(f"no ports below the ephemeral range ({low} to {high}) to use")
     for _ in range(10000):
         first = random.randint(LOWEST, highest)
         run = range(first, first + length)

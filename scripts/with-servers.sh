@@ -5,7 +5,8 @@
 #   scripts/with-servers.sh .venv/bin/python scripts/evaluate.py
 set -uo pipefail
 cd "$(dirname "$0")/.."
-read -r port_1 port_2 port_3 < <(.venv/bin/python scripts/free_ports.py 3)
+ports=$(.venv/bin/python scripts/free_ports.py 3) || { echo "with-servers.sh: no free ports" >&2; exit 1; }
+read -r port_1 port_2 port_3 <<< "$ports"
 export RASA_PORT=${RASA_PORT:-$port_1} ACTIONS_PORT=${ACTIONS_PORT:-$port_2}
 export WEB_PORT=${WEB_PORT:-$port_3}  # the demo page too, so a running `make run` is no obstacle
 workdir=$(mktemp -d)

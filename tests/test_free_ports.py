@@ -4,14 +4,12 @@ connection takes one between choosing it and the server binding it."""
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from scripts import free_ports
 from scripts.free_ports import ephemeral_range, free_port, free_port_run, is_free
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.servers import ROOT
 
 
 def test_a_free_port_is_below_the_ephemeral_range_and_bindable():
